@@ -1,0 +1,234 @@
+/* The backend table: one function pointer per op, implemented once for the CPU (host/cpu, the
+ * reference) and once for CUDA (cuda/). Network, training and explanation code call only this
+ * table, so two backends can live in one process (the parity tests do exactly that).
+ *
+ * Conventions, stated once:
+ * - Every op takes the backend first, then a params struct where the op has configuration,
+ *   then tensors: inputs before outputs. Shapes come from the tensors (logical NCHW order) and
+ *   are validated by the backend (SC_ERR_SHAPE with a message in be->err).
+ * - Input gradients (dx) are overwritten when `accumulate` is 0 and added to (dx += ...) when
+ *   it is 1; the network uses 1 for a tensor that feeds several layers.
+ * - Weight gradients (dw, db, dgamma, dbeta) always accumulate (+=); the training step zeroes
+ *   them once per step, so several backward passes (SGT/SCAAT's two branches) add up.
+ * - Memory handed to ops belongs to the backend's memory space (alloc/upload/download).
+ * - Ops are asynchronous on GPU backends; download and sync wait. Errors of an asynchronous
+ *   op surface at the next checked call (or immediately with debug_sync).
+ * - A dtype/layout a backend cannot do returns SC_ERR_UNSUPPORTED; supports() asks first. */
+#ifndef SC_BACKEND_H
+#define SC_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/rng.h"
+#include "../core/status.h"
+#include "../core/tensor.h"
+
+typedef struct sc_backend sc_backend;
+
+/* Every op of the table, for supports(), the parity test and profiling names. */
+typedef enum sc_op {
+    SC_OP_CONV2D_FWD = 0,
+    SC_OP_CONV2D_BWD_DATA,
+    SC_OP_CONV2D_BWD_FILTER,
+    SC_OP_BN_TRAIN_FWD,
+    SC_OP_BN_INFER_FWD,
+    SC_OP_BN_TRAIN_BWD,
+    SC_OP_BN_INFER_BWD,
+    SC_OP_RELU_FWD,
+    SC_OP_RELU_BWD,
+    SC_OP_ADD_FWD,
+    SC_OP_ADD_BWD,
+    SC_OP_MAXPOOL_FWD,
+    SC_OP_MAXPOOL_BWD,
+    SC_OP_GAP_FWD,
+    SC_OP_GAP_BWD,
+    SC_OP_LINEAR_FWD,
+    SC_OP_LINEAR_BWD_DATA,
+    SC_OP_LINEAR_BWD_WEIGHT,
+    SC_OP_SOFTMAX_XENT,
+    SC_OP_SGD_UPDATE,
+    SC_OP_RNG_UNIFORM,
+    SC_OP_RNG_NORMAL,
+    SC_OP_COUNT
+} sc_op;
+
+const char *sc_op_name(sc_op op); /* "conv2d_fwd", ... */
+
+/* conv2d, groups = 1, dilation = 1, no bias; square stride and padding.
+ * x (N, C, H, W), w (K, C, R, S), y (N, K, OH, OW), OH = (H + 2*pad - R) / stride + 1. */
+typedef struct sc_conv_params {
+    int stride;
+    int pad;
+} sc_conv_params;
+
+/* Batch normalisation over (N, H, W) per channel, as torch.nn.BatchNorm2d.
+ * Training forward normalises with the batch mean and biased variance and, when momentum > 0,
+ * updates running_mean/var as running = (1 - momentum) * running + momentum * batch, using the
+ * unbiased variance for running_var. momentum = 0 leaves the running statistics untouched
+ * (saliency and attack passes with batch statistics). */
+typedef struct sc_bn_params {
+    float eps;
+    float momentum;
+} sc_bn_params;
+
+/* Max pooling. x (N, C, H, W), y (N, C, OH, OW), OH = (H + 2*pad - kernel) / stride + 1;
+ * padding never wins the max. Backward routes dy to the first maximum in row-major order. */
+typedef struct sc_pool_params {
+    int kernel;
+    int stride;
+    int pad;
+} sc_pool_params;
+
+/* Softmax cross-entropy, fused forward + backward, with label smoothing as PyTorch
+ * (target = (1 - s) * onehot + s / classes). logits (N, K), labels (N) int32.
+ * stats (2) on the device: stats[0] += sum over the batch of the per-sample loss,
+ * stats[1] += number of samples whose argmax (lowest index on ties) equals the label.
+ * dlogits (N, K), may be NULL: dlogits = grad_scale * (softmax - target) / N. */
+typedef struct sc_xent_params {
+    float label_smoothing;
+    float grad_scale;
+} sc_xent_params;
+
+/* SGD as torch.optim.SGD (dampening 0), one fused update over flat tensors:
+ * g = grad + weight_decay * param; buf = momentum * buf + g;
+ * g = nesterov ? g + momentum * buf : buf; param -= lr * g. */
+typedef struct sc_sgd_params {
+    float lr;
+    float momentum;
+    float weight_decay;
+    int nesterov;
+} sc_sgd_params;
+
+typedef struct sc_backend_ops {
+    /* memory */
+    sc_status (*alloc)(sc_backend *be, size_t bytes, void **ptr);
+    void (*free)(sc_backend *be, void *ptr);
+    /* Host memory for fast transfers (pinned on CUDA, plain malloc on the CPU). */
+    sc_status (*host_alloc)(sc_backend *be, size_t bytes, void **ptr);
+    void (*host_free)(sc_backend *be, void *ptr);
+    /* Returns once src may be reused; the copy is ordered after every op issued before. */
+    sc_status (*upload)(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+    /* Waits for every op issued before, then copies. */
+    sc_status (*download)(sc_backend *be, void *dst_host, const void *src, size_t bytes);
+    sc_status (*zero)(sc_backend *be, void *ptr, size_t bytes);
+    sc_status (*copy)(sc_backend *be, void *dst, const void *src, size_t bytes);
+    sc_status (*sync)(sc_backend *be);
+    int (*supports)(sc_backend *be, sc_op op, sc_dtype dtype, sc_layout layout);
+    /* Profiling ranges around phases of a step (NVTX on CUDA, nothing on the CPU). */
+    void (*range_push)(sc_backend *be, const char *name);
+    void (*range_pop)(sc_backend *be);
+    /* One line per fact: device, versions, settings. */
+    void (*describe)(sc_backend *be, char *buf, size_t len);
+    void (*destroy)(sc_backend *be);
+
+    /* conv2d. prepare() is called for every shape before the first step: it chooses the
+     * algorithms and sizes the shared workspace, so nothing is allocated inside a step
+     * (tensor data pointers may be NULL there). */
+    sc_status (*conv2d_prepare)(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                                const sc_tensor *w, const sc_tensor *y);
+    sc_status (*conv2d_fwd)(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                            const sc_tensor *w, const sc_tensor *y);
+    sc_status (*conv2d_bwd_data)(sc_backend *be, const sc_conv_params *p, const sc_tensor *dy,
+                                 const sc_tensor *w, const sc_tensor *dx, int accumulate);
+    sc_status (*conv2d_bwd_filter)(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                                   const sc_tensor *dy, const sc_tensor *dw);
+
+    /* batchnorm. gamma, beta, running_*, save_* are (C). save_mean / save_invstd receive the
+     * batch mean and 1/sqrt(biased var + eps) for the backward pass. */
+    sc_status (*bn_train_fwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *gamma, const sc_tensor *beta,
+                              const sc_tensor *running_mean, const sc_tensor *running_var,
+                              const sc_tensor *save_mean, const sc_tensor *save_invstd,
+                              const sc_tensor *y);
+    sc_status (*bn_infer_fwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *gamma, const sc_tensor *beta,
+                              const sc_tensor *running_mean, const sc_tensor *running_var,
+                              const sc_tensor *y);
+    /* dgamma and dbeta may both be NULL (input gradient only). */
+    sc_status (*bn_train_bwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *dy, const sc_tensor *gamma,
+                              const sc_tensor *save_mean, const sc_tensor *save_invstd,
+                              const sc_tensor *dx, const sc_tensor *dgamma,
+                              const sc_tensor *dbeta, int accumulate);
+    /* Backward of the inference form (an affine map): dx = dy * gamma / sqrt(running_var + eps). */
+    sc_status (*bn_infer_bwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
+                              const sc_tensor *gamma, const sc_tensor *running_var,
+                              const sc_tensor *dx, int accumulate);
+
+    /* element-wise; x, y, dy, dx of one shape. relu_bwd uses the forward output y. */
+    sc_status (*relu_fwd)(sc_backend *be, const sc_tensor *x, const sc_tensor *y);
+    sc_status (*relu_bwd)(sc_backend *be, const sc_tensor *y, const sc_tensor *dy,
+                          const sc_tensor *dx, int accumulate);
+    /* y = a + b (y may alias a). add_bwd passes the gradient through: dx = dy or dx += dy. */
+    sc_status (*add_fwd)(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                         const sc_tensor *y);
+    sc_status (*add_bwd)(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate);
+
+    /* pooling */
+    sc_status (*maxpool_fwd)(sc_backend *be, const sc_pool_params *p, const sc_tensor *x,
+                             const sc_tensor *y);
+    sc_status (*maxpool_bwd)(sc_backend *be, const sc_pool_params *p, const sc_tensor *x,
+                             const sc_tensor *y, const sc_tensor *dy, const sc_tensor *dx,
+                             int accumulate);
+    /* global average pool: x (N, C, H, W) -> y (N, C, 1, 1). */
+    sc_status (*gap_fwd)(sc_backend *be, const sc_tensor *x, const sc_tensor *y);
+    sc_status (*gap_bwd)(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate);
+
+    /* linear, as torch.nn.Linear: x (N, IN), w (OUT, IN), b (OUT), y (N, OUT); y = x w^T + b. */
+    sc_status (*linear_fwd)(sc_backend *be, const sc_tensor *x, const sc_tensor *w,
+                            const sc_tensor *b, const sc_tensor *y);
+    sc_status (*linear_bwd_data)(sc_backend *be, const sc_tensor *dy, const sc_tensor *w,
+                                 const sc_tensor *dx, int accumulate);
+    sc_status (*linear_bwd_weight)(sc_backend *be, const sc_tensor *x, const sc_tensor *dy,
+                                   const sc_tensor *dw, const sc_tensor *db);
+
+    /* loss; see sc_xent_params. */
+    sc_status (*softmax_xent)(sc_backend *be, const sc_xent_params *p, const sc_tensor *logits,
+                              const sc_tensor *labels, const sc_tensor *dlogits,
+                              const sc_tensor *stats);
+
+    /* optimizer; param, grad, momentum_buf are flat (n) tensors. */
+    sc_status (*sgd_update)(sc_backend *be, const sc_sgd_params *p, const sc_tensor *param,
+                            const sc_tensor *grad, const sc_tensor *momentum_buf);
+
+    /* random fills: out[i] = lo + (hi - lo) * sc_rng_uniform(key, i), or
+     * mean + std * sc_rng_normal(key, i); bit-identical across backends. */
+    sc_status (*rng_uniform)(sc_backend *be, sc_rng_key key, float lo, float hi,
+                             const sc_tensor *out);
+    sc_status (*rng_normal)(sc_backend *be, sc_rng_key key, float mean, float std,
+                            const sc_tensor *out);
+} sc_backend_ops;
+
+typedef enum sc_backend_kind { SC_BACKEND_CPU = 0, SC_BACKEND_CUDA } sc_backend_kind;
+
+typedef struct sc_backend_config {
+    int device_index;       /* CUDA device ordinal */
+    int tf32;               /* allow TF32 tensor-op math in convolutions and GEMMs */
+    int debug_sync;         /* synchronise and check after every op */
+    int threads;            /* CPU threads; 0 = all cores */
+    size_t workspace_limit; /* cap on the convolution workspace in bytes; 0 = 1 GiB default */
+} sc_backend_config;
+
+struct sc_backend {
+    const char *name; /* "cpu" or "cuda" */
+    sc_backend_kind kind;
+    const sc_backend_ops *ops;
+    void *ctx;        /* the implementation's context */
+    sc_backend_config config;
+    sc_error err;     /* message of the last failed op */
+};
+
+sc_backend_config sc_backend_config_default(void);
+
+/* name: "auto" (CUDA when a GPU is present and the build has it, else CPU), "cpu" or "cuda". */
+sc_status sc_backend_create(const char *name, const sc_backend_config *config, sc_backend **out,
+                            sc_error *err);
+void sc_backend_destroy(sc_backend *be);
+
+/* Whether this build contains the CUDA backend, and a description of the GPU (name, SMs,
+ * memory, driver, runtime, cuDNN and cuBLAS versions) or why there is none. */
+int sc_backend_cuda_compiled(void);
+void sc_backend_gpu_info(char *buf, size_t len);
+
+#endif

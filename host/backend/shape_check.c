@@ -1,0 +1,142 @@
+/* Shape and dtype validation shared by every backend (see shape_check.h). */
+#include "shape_check.h"
+
+#include <stdio.h>
+
+int64_t sc_rows(const sc_tensor *t) { return t->ndim > 0 ? t->shape[0] : 1; }
+
+int64_t sc_cols(const sc_tensor *t) {
+    int64_t c = 1;
+    for (int i = 1; i < t->ndim; i++)
+        c *= t->shape[i];
+    return c;
+}
+
+sc_status sc_check_f32(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
+    if (!t || !t->data)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s is missing", sc_op_name(op), what);
+    if (t->dtype != SC_F32 || t->layout != SC_NCHW)
+        return sc_fail(err, SC_ERR_UNSUPPORTED, "%s: %s must be F32 NCHW, got %s", sc_op_name(op),
+                       what, sc_dtype_name(t->dtype));
+    return SC_OK;
+}
+
+static sc_status check_4d(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
+    if (t->ndim != 4) {
+        char s[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be 4-D (N, C, H, W), got %s", sc_op_name(op),
+                       what, sc_tensor_shape_str(t, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_conv(sc_error *err, sc_op op, const sc_conv_params *p, const sc_tensor *x,
+                        const sc_tensor *w, const sc_tensor *y) {
+    SC_TRY(check_4d(err, op, x, "x"));
+    SC_TRY(check_4d(err, op, w, "w"));
+    SC_TRY(check_4d(err, op, y, "y"));
+    if (p->stride < 1 || p->pad < 0)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: stride %d / pad %d invalid", sc_op_name(op),
+                       p->stride, p->pad);
+    int64_t oh = sc_window_out(x->shape[2], (int)w->shape[2], p->stride, p->pad);
+    int64_t ow = sc_window_out(x->shape[3], (int)w->shape[3], p->stride, p->pad);
+    if (w->shape[1] != x->shape[1] || y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0] ||
+        y->shape[2] != oh || y->shape[3] != ow || oh <= 0 || ow <= 0) {
+        char sx[96], sw[96], sy[96];
+        return sc_fail(err, SC_ERR_SHAPE,
+                       "%s: shapes disagree: x %s, w %s, y %s (stride %d, pad %d; expected y "
+                       "(%lld, %lld, %lld, %lld))",
+                       sc_op_name(op), sc_tensor_shape_str(x, sx, sizeof sx),
+                       sc_tensor_shape_str(w, sw, sizeof sw), sc_tensor_shape_str(y, sy, sizeof sy),
+                       p->stride, p->pad, (long long)x->shape[0], (long long)w->shape[0],
+                       (long long)oh, (long long)ow);
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_bn(sc_error *err, sc_op op, const sc_bn_params *p, const sc_tensor *x,
+                      const sc_tensor *y, const sc_tensor *const *per_channel, int n_per_channel) {
+    SC_TRY(check_4d(err, op, x, "x"));
+    SC_TRY(sc_check_same(err, op, x, y));
+    if (!(p->eps > 0.0f) || p->momentum < 0.0f || p->momentum > 1.0f)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: eps %g / momentum %g invalid", sc_op_name(op),
+                       (double)p->eps, (double)p->momentum);
+    for (int i = 0; i < n_per_channel; i++) {
+        const sc_tensor *t = per_channel[i];
+        if (!t)
+            continue;
+        if (sc_tensor_numel(t) != x->shape[1])
+            return sc_fail(err, SC_ERR_SHAPE, "%s: per-channel tensor %d has %lld elements, x has %lld "
+                           "channels", sc_op_name(op), i, (long long)sc_tensor_numel(t),
+                           (long long)x->shape[1]);
+        SC_TRY(sc_check_f32(err, op, t, "per-channel tensor"));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_same(sc_error *err, sc_op op, const sc_tensor *a, const sc_tensor *b) {
+    SC_TRY(sc_check_f32(err, op, a, "input"));
+    SC_TRY(sc_check_f32(err, op, b, "output"));
+    if (!sc_tensor_same_shape(a, b)) {
+        char sa[96], sb[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: shapes differ: %s vs %s", sc_op_name(op),
+                       sc_tensor_shape_str(a, sa, sizeof sa), sc_tensor_shape_str(b, sb, sizeof sb));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_pool(sc_error *err, sc_op op, const sc_pool_params *p, const sc_tensor *x,
+                        const sc_tensor *y) {
+    SC_TRY(check_4d(err, op, x, "x"));
+    SC_TRY(check_4d(err, op, y, "y"));
+    if (p->kernel < 1 || p->stride < 1 || p->pad < 0 || 2 * p->pad > p->kernel)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: kernel %d / stride %d / pad %d invalid",
+                       sc_op_name(op), p->kernel, p->stride, p->pad);
+    int64_t oh = sc_window_out(x->shape[2], p->kernel, p->stride, p->pad);
+    int64_t ow = sc_window_out(x->shape[3], p->kernel, p->stride, p->pad);
+    if (y->shape[0] != x->shape[0] || y->shape[1] != x->shape[1] || y->shape[2] != oh ||
+        y->shape[3] != ow || oh <= 0 || ow <= 0) {
+        char sx[96], sy[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: x %s and y %s disagree (expected %lldx%lld output)",
+                       sc_op_name(op), sc_tensor_shape_str(x, sx, sizeof sx),
+                       sc_tensor_shape_str(y, sy, sizeof sy), (long long)oh, (long long)ow);
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_gap(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *y) {
+    SC_TRY(check_4d(err, op, x, "x"));
+    if (sc_tensor_numel(y) != x->shape[0] * x->shape[1] || y->shape[0] != x->shape[0]) {
+        char sx[96], sy[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: x %s and y %s disagree (expected (N, C, 1, 1))",
+                       sc_op_name(op), sc_tensor_shape_str(x, sx, sizeof sx),
+                       sc_tensor_shape_str(y, sy, sizeof sy));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_linear(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *w,
+                          const sc_tensor *b, const sc_tensor *y) {
+    if (w->ndim != 2 || sc_cols(x) != w->shape[1] || sc_rows(y) != sc_rows(x) ||
+        sc_cols(y) != w->shape[0] || (b && sc_tensor_numel(b) != w->shape[0])) {
+        char sx[96], sw[96], sy[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: x %s, w %s, y %s disagree (expected x (N, IN), "
+                       "w (OUT, IN), y (N, OUT))", sc_op_name(op),
+                       sc_tensor_shape_str(x, sx, sizeof sx), sc_tensor_shape_str(w, sw, sizeof sw),
+                       sc_tensor_shape_str(y, sy, sizeof sy));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_xent(sc_error *err, const sc_tensor *logits, const sc_tensor *labels,
+                        const sc_tensor *dlogits, const sc_tensor *stats) {
+    SC_TRY(sc_check_f32(err, SC_OP_SOFTMAX_XENT, logits, "logits"));
+    if (logits->ndim != 2 || !labels || labels->dtype != SC_I32 ||
+        sc_tensor_numel(labels) != logits->shape[0])
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: logits must be (N, K) and labels (N) int32");
+    if (dlogits && !sc_tensor_same_shape(logits, dlogits))
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: dlogits must have the shape of logits");
+    if (!stats || sc_tensor_numel(stats) < 2)
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: stats must hold 2 floats");
+    return SC_OK;
+}
