@@ -1,0 +1,182 @@
+/* The CPU backend's context, memory operations, description and op table. Memory is plain
+ * host memory (64-byte aligned), so upload/download/copy are memcpy and sync does nothing. */
+#include "cpu_backend.h"
+
+#include <cblas.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backend/shape_check.h"
+#include "cpu_internal.h"
+
+#define SC_CPU_ALIGN 64
+
+static size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+static void *aligned_block(size_t bytes) {
+    return aligned_alloc(SC_CPU_ALIGN, round_up(bytes ? bytes : 1, SC_CPU_ALIGN));
+}
+
+static sc_status cpu_alloc(sc_backend *be, size_t bytes, void **ptr) {
+    *ptr = aligned_block(bytes);
+    if (!*ptr)
+        return sc_fail(&be->err, SC_ERR_OOM, "cpu alloc: out of memory allocating %zu bytes", bytes);
+    return SC_OK;
+}
+
+static void cpu_free(sc_backend *be, void *ptr) { free(ptr); }
+
+static sc_status cpu_host_alloc(sc_backend *be, size_t bytes, void **ptr) {
+    *ptr = malloc(bytes ? bytes : 1);
+    if (!*ptr)
+        return sc_fail(&be->err, SC_ERR_OOM, "cpu host_alloc: out of memory allocating %zu bytes",
+                       bytes);
+    return SC_OK;
+}
+
+static void cpu_host_free(sc_backend *be, void *ptr) { free(ptr); }
+
+static sc_status cpu_copy(sc_backend *be, void *dst, const void *src, size_t bytes) {
+    if (bytes && dst != src)
+        memmove(dst, src, bytes);
+    return SC_OK;
+}
+
+static sc_status cpu_upload(sc_backend *be, void *dst, const void *src_host, size_t bytes) {
+    return cpu_copy(be, dst, src_host, bytes);
+}
+
+static sc_status cpu_download(sc_backend *be, void *dst_host, const void *src, size_t bytes) {
+    return cpu_copy(be, dst_host, src, bytes);
+}
+
+static sc_status cpu_zero(sc_backend *be, void *ptr, size_t bytes) {
+    if (bytes)
+        memset(ptr, 0, bytes);
+    return SC_OK;
+}
+
+static sc_status cpu_sync(sc_backend *be) { return SC_OK; }
+
+static int cpu_supports(sc_backend *be, sc_op op, sc_dtype dtype, sc_layout layout) {
+    return op >= 0 && op < SC_OP_COUNT && dtype == SC_F32 && layout == SC_NCHW;
+}
+
+static void cpu_range_push(sc_backend *be, const char *name) {}
+
+static void cpu_range_pop(sc_backend *be) {}
+
+static void cpu_describe(sc_backend *be, char *buf, size_t len) {
+    snprintf(buf, len, "cpu: %d threads, OpenBLAS %s (core %s)", sc_cpu_ctx_of(be)->threads,
+             openblas_get_config(), openblas_get_corename());
+}
+
+static void cpu_destroy(sc_backend *be) {
+    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    if (ctx) {
+        free(ctx->columns);
+        free(ctx->wgrad_partials);
+        free(ctx);
+    }
+    free(be);
+}
+
+/* Replaces *buf by a zeroed buffer of threads * new_stride floats when new_stride > *stride. */
+static sc_status grow_per_thread(sc_backend *be, float **buf, size_t *stride, size_t floats,
+                                 const char *what) {
+    size_t new_stride = round_up(floats, 16);
+    if (new_stride <= *stride)
+        return SC_OK;
+    int threads = sc_cpu_ctx_of(be)->threads;
+    size_t bytes = (size_t)threads * new_stride * sizeof(float);
+    float *fresh = aligned_block(bytes);
+    if (!fresh)
+        return sc_fail(&be->err, SC_ERR_OOM,
+                       "cpu conv2d: out of memory growing the %s scratch to %zu bytes (%d threads)",
+                       what, bytes, threads);
+    memset(fresh, 0, bytes);
+    free(*buf);
+    *buf = fresh;
+    *stride = new_stride;
+    return SC_OK;
+}
+
+sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats) {
+    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    SC_TRY(grow_per_thread(be, &ctx->columns, &ctx->column_stride, column_floats, "im2col"));
+    return grow_per_thread(be, &ctx->wgrad_partials, &ctx->wgrad_stride, wgrad_floats,
+                           "filter-gradient");
+}
+
+sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
+                               const char *const *names, int count) {
+    for (int i = 0; i < count; i++)
+        SC_TRY(sc_check_f32(&be->err, op, tensors[i], names[i]));
+    return SC_OK;
+}
+
+static const sc_backend_ops cpu_ops = {
+    .alloc = cpu_alloc,
+    .free = cpu_free,
+    .host_alloc = cpu_host_alloc,
+    .host_free = cpu_host_free,
+    .upload = cpu_upload,
+    .download = cpu_download,
+    .zero = cpu_zero,
+    .copy = cpu_copy,
+    .sync = cpu_sync,
+    .supports = cpu_supports,
+    .range_push = cpu_range_push,
+    .range_pop = cpu_range_pop,
+    .describe = cpu_describe,
+    .destroy = cpu_destroy,
+    .conv2d_prepare = sc_cpu_conv2d_prepare,
+    .conv2d_fwd = sc_cpu_conv2d_fwd,
+    .conv2d_bwd_data = sc_cpu_conv2d_bwd_data,
+    .conv2d_bwd_filter = sc_cpu_conv2d_bwd_filter,
+    .bn_train_fwd = sc_cpu_bn_train_fwd,
+    .bn_infer_fwd = sc_cpu_bn_infer_fwd,
+    .bn_train_bwd = sc_cpu_bn_train_bwd,
+    .bn_infer_bwd = sc_cpu_bn_infer_bwd,
+    .relu_fwd = sc_cpu_relu_fwd,
+    .relu_bwd = sc_cpu_relu_bwd,
+    .add_fwd = sc_cpu_add_fwd,
+    .add_bwd = sc_cpu_add_bwd,
+    .maxpool_fwd = sc_cpu_maxpool_fwd,
+    .maxpool_bwd = sc_cpu_maxpool_bwd,
+    .gap_fwd = sc_cpu_gap_fwd,
+    .gap_bwd = sc_cpu_gap_bwd,
+    .linear_fwd = sc_cpu_linear_fwd,
+    .linear_bwd_data = sc_cpu_linear_bwd_data,
+    .linear_bwd_weight = sc_cpu_linear_bwd_weight,
+    .softmax_xent = sc_cpu_softmax_xent,
+    .sgd_update = sc_cpu_sgd_update,
+    .rng_uniform = sc_cpu_rng_uniform,
+    .rng_normal = sc_cpu_rng_normal,
+};
+
+sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **out, sc_error *err) {
+    *out = NULL;
+    if (config->threads < 0)
+        return sc_fail(err, SC_ERR_USAGE, "cpu backend: threads must be >= 0 (0 = all cores), got %d",
+                       config->threads);
+    sc_backend *be = calloc(1, sizeof *be);
+    sc_cpu_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!be || !ctx) {
+        free(be);
+        free(ctx);
+        return sc_fail(err, SC_ERR_OOM, "cpu backend: out of memory creating the context");
+    }
+    ctx->threads = config->threads > 0 ? config->threads : omp_get_max_threads();
+    /* Parallelism comes from OpenMP teams around single-threaded GEMMs (see cpu_internal.h). */
+    openblas_set_num_threads(1);
+    be->name = "cpu";
+    be->kind = SC_BACKEND_CPU;
+    be->ops = &cpu_ops;
+    be->ctx = ctx;
+    be->config = *config;
+    *out = be;
+    return SC_OK;
+}

@@ -1,0 +1,108 @@
+/* Private to the CPU backend: its context (thread count, the convolution scratch buffers) and
+ * the op functions each file of host/cpu contributes to the op table in cpu_backend.c.
+ *
+ * Threading: ops parallelise with OpenMP over ctx->threads threads (images for convolutions,
+ * channels for batch norm, elements for element-wise ops); OpenBLAS runs single-threaded inside
+ * them (set once in sc_cpu_backend_create), so there is never nested parallelism. Results
+ * are deterministic for a given thread count; only the convolution filter gradient's reduction
+ * order depends on it. */
+#ifndef SC_CPU_INTERNAL_H
+#define SC_CPU_INTERNAL_H
+
+#include <stddef.h>
+
+#include "../backend/backend.h"
+
+/* Element-wise loops below this many elements run on one thread (team start-up costs more). */
+#define SC_CPU_PARALLEL_MIN 32768
+
+typedef struct sc_cpu_ctx {
+    int threads;             /* OpenMP team size of every parallel op */
+    /* Convolution scratch: one im2col column buffer and one filter-gradient partial per thread,
+     * sized by conv2d_prepare to the largest shape so that no op allocates during a step. */
+    float *columns;          /* (threads, column_stride) */
+    size_t column_stride;    /* floats per thread, a multiple of 16 (no false sharing) */
+    float *wgrad_partials;   /* (threads, wgrad_stride) */
+    size_t wgrad_stride;     /* floats per thread, a multiple of 16 */
+} sc_cpu_ctx;
+
+static inline sc_cpu_ctx *sc_cpu_ctx_of(sc_backend *be) { return (sc_cpu_ctx *)be->ctx; }
+
+/* Grow the per-thread scratch to at least column_floats and wgrad_floats per thread (never
+ * shrinks). SC_ERR_OOM with a message in be->err when memory runs out. */
+sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats);
+
+/* Checks that every tensor of a list is present and F32 NCHW (NULL entries fail as missing). */
+sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
+                               const char *const *names, int count);
+
+/* cpu_conv.c */
+sc_status sc_cpu_conv2d_prepare(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                                const sc_tensor *w, const sc_tensor *y);
+sc_status sc_cpu_conv2d_fwd(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                            const sc_tensor *w, const sc_tensor *y);
+sc_status sc_cpu_conv2d_bwd_data(sc_backend *be, const sc_conv_params *p, const sc_tensor *dy,
+                                 const sc_tensor *w, const sc_tensor *dx, int accumulate);
+sc_status sc_cpu_conv2d_bwd_filter(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
+                                   const sc_tensor *dy, const sc_tensor *dw);
+
+/* cpu_batchnorm.c */
+sc_status sc_cpu_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *gamma, const sc_tensor *beta,
+                              const sc_tensor *running_mean, const sc_tensor *running_var,
+                              const sc_tensor *save_mean, const sc_tensor *save_invstd,
+                              const sc_tensor *y);
+sc_status sc_cpu_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *gamma, const sc_tensor *beta,
+                              const sc_tensor *running_mean, const sc_tensor *running_var,
+                              const sc_tensor *y);
+sc_status sc_cpu_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
+                              const sc_tensor *dy, const sc_tensor *gamma,
+                              const sc_tensor *save_mean, const sc_tensor *save_invstd,
+                              const sc_tensor *dx, const sc_tensor *dgamma,
+                              const sc_tensor *dbeta, int accumulate);
+sc_status sc_cpu_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
+                              const sc_tensor *gamma, const sc_tensor *running_var,
+                              const sc_tensor *dx, int accumulate);
+
+/* cpu_elementwise.c */
+sc_status sc_cpu_relu_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y);
+sc_status sc_cpu_relu_bwd(sc_backend *be, const sc_tensor *y, const sc_tensor *dy,
+                          const sc_tensor *dx, int accumulate);
+sc_status sc_cpu_add_fwd(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                         const sc_tensor *y);
+sc_status sc_cpu_add_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate);
+
+/* cpu_pool.c */
+sc_status sc_cpu_maxpool_fwd(sc_backend *be, const sc_pool_params *p, const sc_tensor *x,
+                             const sc_tensor *y);
+sc_status sc_cpu_maxpool_bwd(sc_backend *be, const sc_pool_params *p, const sc_tensor *x,
+                             const sc_tensor *y, const sc_tensor *dy, const sc_tensor *dx,
+                             int accumulate);
+sc_status sc_cpu_gap_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y);
+sc_status sc_cpu_gap_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate);
+
+/* cpu_linear.c */
+sc_status sc_cpu_linear_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *w,
+                            const sc_tensor *b, const sc_tensor *y);
+sc_status sc_cpu_linear_bwd_data(sc_backend *be, const sc_tensor *dy, const sc_tensor *w,
+                                 const sc_tensor *dx, int accumulate);
+sc_status sc_cpu_linear_bwd_weight(sc_backend *be, const sc_tensor *x, const sc_tensor *dy,
+                                   const sc_tensor *dw, const sc_tensor *db);
+
+/* cpu_loss.c */
+sc_status sc_cpu_softmax_xent(sc_backend *be, const sc_xent_params *p, const sc_tensor *logits,
+                              const sc_tensor *labels, const sc_tensor *dlogits,
+                              const sc_tensor *stats);
+
+/* cpu_sgd.c */
+sc_status sc_cpu_sgd_update(sc_backend *be, const sc_sgd_params *p, const sc_tensor *param,
+                            const sc_tensor *grad, const sc_tensor *momentum_buf);
+
+/* cpu_rng.c */
+sc_status sc_cpu_rng_uniform(sc_backend *be, sc_rng_key key, float lo, float hi,
+                             const sc_tensor *out);
+sc_status sc_cpu_rng_normal(sc_backend *be, sc_rng_key key, float mean, float std,
+                            const sc_tensor *out);
+
+#endif
