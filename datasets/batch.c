@@ -1,0 +1,30 @@
+/* Assembly of one batch from the epoch order (see batch.h). */
+#include "batch.h"
+
+#include <stddef.h>
+
+int64_t sc_batch_steps_per_epoch(int64_t count, int batch_size, int drop_last) {
+    if (count <= 0 || batch_size <= 0)
+        return 0;
+    return drop_last ? count / batch_size : (count + batch_size - 1) / batch_size;
+}
+
+int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_step,
+                      float *images, int32_t *labels) {
+    const sc_dataset *ds = src->ds;
+    int64_t first = step * src->batch_size;
+    if (step < 0 || first >= ds->count)
+        return 0;
+    int64_t left = ds->count - first;
+    int n = left < src->batch_size ? (int)left : src->batch_size;
+    size_t image_bytes = (size_t)sc_dataset_image_bytes(ds);
+    for (int b = 0; b < n; b++) {
+        int32_t sample = src->order[first + b];
+        sc_augment_draw draw = sc_augment_draw_sample(&src->augment, src->seed, global_step, b);
+        sc_augment_image(ds->images + (size_t)sample * image_bytes, ds->height, ds->width,
+                         src->augment.crop_padding, &draw, src->norm,
+                         images + (size_t)b * image_bytes);
+        labels[b] = ds->labels[sample];
+    }
+    return n;
+}

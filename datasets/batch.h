@@ -1,0 +1,41 @@
+/* One batch of an epoch, computed from nothing but (dataset, epoch order, step, global step):
+ * the samples order[step * batch_size ...], each cropped / flipped with the draws of its
+ * position in the batch and normalised. The loader runs this on its prefetch thread; because
+ * it is a pure function, the batch never depends on thread timing. */
+#ifndef SC_BATCH_H
+#define SC_BATCH_H
+
+#include <stdint.h>
+
+#include "augment.h"
+#include "dataset.h"
+
+/* A ready host batch. */
+typedef struct sc_batch {
+    float *images;   /* (n, channels, height, width), normalised */
+    int32_t *labels; /* (n) */
+    int n;           /* batch size, or fewer for the last batch of an epoch without drop_last */
+    int channels, height, width;
+    int64_t step;         /* step within the epoch */
+    uint64_t global_step; /* step counted over the whole run (keys the augmentation) */
+} sc_batch;
+
+/* What a batch is assembled from. */
+typedef struct sc_batch_source {
+    const sc_dataset *ds;
+    const int32_t *order; /* (ds->count): the epoch order */
+    int batch_size;
+    sc_augment_config augment;
+    uint64_t seed;
+    const sc_normalizer *norm;
+} sc_batch_source;
+
+/* Steps of an epoch: count / batch (drop_last) or ceil(count / batch). */
+int64_t sc_batch_steps_per_epoch(int64_t count, int batch_size, int drop_last);
+
+/* Assemble batch `step` into images (batch_size, C, H, W) and labels (batch_size); returns the
+ * number of samples written (0 when step is past the data). */
+int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_step,
+                      float *images, int32_t *labels);
+
+#endif
