@@ -110,3 +110,14 @@ sc_status sc_model_build(const sc_model_spec *spec, sc_net_builder *b, sc_error 
                        spec->in_w, b->error);
     return SC_OK;
 }
+
+sc_status sc_model_create(const sc_model_spec *spec, sc_backend *be, uint64_t seed, sc_net **out,
+                          sc_error *err) {
+    sc_net_builder b;
+    sc_nb_init(&b, 0, 0, 0);
+    sc_status st = sc_model_build(spec, &b, err);
+    if (st == SC_OK)
+        st = sc_net_create(&b, be, seed, out, err);
+    sc_nb_free(&b);
+    return st;
+}

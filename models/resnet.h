@@ -22,5 +22,8 @@ typedef struct sc_model_spec {
 const char *sc_model_names(void);
 int sc_model_known(const char *name);
 sc_status sc_model_build(const sc_model_spec *spec, sc_net_builder *b, sc_error *err);
+/* Build and create the network on a backend, parameters initialised from seed. */
+sc_status sc_model_create(const sc_model_spec *spec, sc_backend *be, uint64_t seed, sc_net **out,
+                          sc_error *err);
 
 #endif

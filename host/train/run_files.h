@@ -1,0 +1,35 @@
+/* The files of a run directory: config.json (every value used), log.jsonl (one JSON line per
+ * logging interval and per epoch), metrics.json (final figures). config.json and
+ * metrics.json are written atomically; log.jsonl is appended and flushed line by line. */
+#ifndef SC_RUN_FILES_H
+#define SC_RUN_FILES_H
+
+#include <stdio.h>
+
+#include "host/core/json_write.h"
+#include "train_config.h"
+#include "trainer.h"
+
+typedef struct sc_run_files {
+    char dir[SC_PATH_LEN];
+    FILE *log;
+    sc_json_writer line;
+} sc_run_files;
+
+/* mkdir -p for the run directory (and parents). */
+sc_status sc_mkdirs(const char *path, sc_error *err);
+/* Create the directory, write config.json, open log.jsonl (appending when resuming). */
+sc_status sc_run_files_open(sc_run_files *f, const sc_train_config *cfg, int append,
+                            sc_error *err);
+sc_status sc_run_files_log_step(sc_run_files *f, int epoch, int64_t global_step, double loss,
+                                double accuracy, float lr, double images_per_s, sc_error *err);
+sc_status sc_run_files_log_epoch(sc_run_files *f, int epoch, int64_t global_step,
+                                 double train_loss, double train_accuracy, double test_loss,
+                                 double test_accuracy, sc_error *err);
+sc_status sc_run_files_write_metrics(sc_run_files *f, const sc_train_config *cfg,
+                                     const sc_train_result *r, sc_error *err);
+/* Write a finished JSON document to path atomically. */
+sc_status sc_write_json_file(const char *path, const sc_json_writer *w, sc_error *err);
+void sc_run_files_close(sc_run_files *f);
+
+#endif

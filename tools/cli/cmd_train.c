@@ -1,0 +1,227 @@
+/* scaat train: parse the options into a training configuration and run it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "host/core/log.h"
+#include "host/train/trainer.h"
+#include "models/resnet.h"
+
+static void print_help(void) {
+    printf(
+        "usage: scaat train [options]\n"
+        "\n"
+        "Train a classifier and write a run directory (config.json, log.jsonl, metrics.json,\n"
+        "checkpoint-last.safetensors, checkpoint-best.safetensors).\n"
+        "\n"
+        "data:\n"
+        "  --dataset NAME        fashion-mnist | mnist | cifar10 | cifar100 (default fashion-mnist)\n"
+        "  --data DIR            dataset directory (default: /usr/share/datasets/<name> for the\n"
+        "                        MNIST family, ./data/cifar-10-batches-bin, ./data/cifar-100-binary)\n"
+        "  --limit-train N       use only the first N training images (default: all)\n"
+        "  --limit-test N        use only the first N test images (default: all)\n"
+        "  --crop-padding P      random crop with P pixels of zero padding (default 4 for CIFAR, 0)\n"
+        "  --flip on|off         random horizontal flip (default on for CIFAR, off otherwise)\n"
+        "model:\n"
+        "  --model NAME          %s (default resnet8)\n"
+        "  --stem imagenet|cifar first layers of resnet18/34/50 (default: cifar for images of at\n"
+        "                        most 64 pixels, imagenet otherwise)\n"
+        "training:\n"
+        "  --mode standard       training mode (default standard)\n"
+        "  --epochs N            (default 3)\n"
+        "  --batch B             training batch (default 128)\n"
+        "  --eval-batch B        evaluation batch (default 500)\n"
+        "  --lr X                peak learning rate (default 0.1)\n"
+        "  --lr-schedule S       cosine | multistep | constant (default cosine)\n"
+        "  --warmup-epochs E     linear warm-up length in epochs, may be fractional (default 0.1)\n"
+        "  --milestones A,B,..   multistep: epochs at which lr is multiplied by --lr-gamma\n"
+        "  --lr-gamma G          multistep factor (default 0.1)\n"
+        "  --momentum M          SGD momentum (default 0.9)\n"
+        "  --nesterov            Nesterov momentum\n"
+        "  --weight-decay W      L2 weight decay on every parameter (default 5e-4)\n"
+        "  --label-smoothing S   (default 0)\n"
+        "  --seed S              seeds initialisation, data order and augmentation (default 0)\n"
+        "run:\n"
+        "  --out DIR             run directory (default runs/default)\n"
+        "  --resume FILE         continue exactly from a checkpoint (e.g. DIR/checkpoint-last.safetensors)\n"
+        "  --device D            auto | cpu | cuda (default auto: the GPU when there is one)\n"
+        "  --threads N           CPU threads (default: all cores)\n"
+        "  --tf32 on|off         TF32 tensor-op math on the GPU (default on)\n"
+        "  --debug-sync          synchronise after every GPU op (pins asynchronous faults)\n"
+        "  --log-every N         steps per loss readback and log.jsonl line (default 10)\n"
+        "\n"
+        "Ctrl-C (or SIGTERM) saves checkpoint-last.safetensors and exits; --resume continues\n"
+        "with exactly the losses of an uninterrupted run.\n",
+        sc_model_names());
+}
+
+static sc_status parse_milestones(sc_args *a, sc_train_config *cfg, sc_error *err) {
+    char text[256];
+    SC_TRY(sc_args_string(a, text, sizeof text, err));
+    cfg->n_milestones = 0;
+    char *s = text;
+    while (*s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 1 || v > 100000 || cfg->n_milestones == SC_LR_MAX_MILESTONES)
+            return sc_fail(err, SC_ERR_USAGE, "option --milestones: expected up to %d epoch numbers "
+                           "separated by commas, got '%s'", SC_LR_MAX_MILESTONES, text);
+        cfg->milestones[cfg->n_milestones++] = (int)v;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return sc_fail(err, SC_ERR_USAGE, "option --milestones: unexpected '%s'", end);
+    }
+    return SC_OK;
+}
+
+static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
+    long long v;
+    if (sc_args_is(a, "--dataset"))
+        return sc_args_string(a, cfg->dataset, sizeof cfg->dataset, err);
+    if (sc_args_is(a, "--data"))
+        return sc_args_string(a, cfg->data_dir, sizeof cfg->data_dir, err);
+    if (sc_args_is(a, "--model"))
+        return sc_args_string(a, cfg->model, sizeof cfg->model, err);
+    if (sc_args_is(a, "--stem"))
+        return sc_args_string(a, cfg->stem, sizeof cfg->stem, err);
+    if (sc_args_is(a, "--mode"))
+        return sc_args_string(a, cfg->mode, sizeof cfg->mode, err);
+    if (sc_args_is(a, "--device"))
+        return sc_args_string(a, cfg->device, sizeof cfg->device, err);
+    if (sc_args_is(a, "--out"))
+        return sc_args_string(a, cfg->out_dir, sizeof cfg->out_dir, err);
+    if (sc_args_is(a, "--resume"))
+        return sc_args_string(a, cfg->resume, sizeof cfg->resume, err);
+    if (sc_args_is(a, "--lr-schedule")) {
+        char name[32];
+        SC_TRY(sc_args_string(a, name, sizeof name, err));
+        return sc_lr_kind_parse(name, &cfg->lr_schedule, err);
+    }
+    if (sc_args_is(a, "--milestones"))
+        return parse_milestones(a, cfg, err);
+    if (sc_args_is(a, "--epochs")) {
+        SC_TRY(sc_args_int(a, 1, 100000, &v, err));
+        cfg->epochs = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--batch")) {
+        SC_TRY(sc_args_int(a, 1, 1 << 20, &v, err));
+        cfg->batch = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--eval-batch")) {
+        SC_TRY(sc_args_int(a, 1, 1 << 20, &v, err));
+        cfg->eval_batch = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--limit-train")) {
+        SC_TRY(sc_args_int(a, 1, (long long)1 << 40, &v, err));
+        cfg->limit_train = v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--limit-test")) {
+        SC_TRY(sc_args_int(a, 1, (long long)1 << 40, &v, err));
+        cfg->limit_test = v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--crop-padding")) {
+        SC_TRY(sc_args_int(a, 0, 64, &v, err));
+        cfg->crop_padding = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--flip"))
+        return sc_args_on_off(a, &cfg->flip, err);
+    if (sc_args_is(a, "--log-every")) {
+        SC_TRY(sc_args_int(a, 1, 1000000, &v, err));
+        cfg->log_every = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--threads")) {
+        SC_TRY(sc_args_int(a, 0, 1024, &v, err));
+        cfg->threads = (int)v;
+        return SC_OK;
+    }
+    if (sc_args_is(a, "--lr"))
+        return sc_args_float(a, 0.0, 100.0, &cfg->lr, err);
+    if (sc_args_is(a, "--momentum"))
+        return sc_args_float(a, 0.0, 0.9999, &cfg->momentum, err);
+    if (sc_args_is(a, "--weight-decay"))
+        return sc_args_float(a, 0.0, 1.0, &cfg->weight_decay, err);
+    if (sc_args_is(a, "--label-smoothing"))
+        return sc_args_float(a, 0.0, 0.99, &cfg->label_smoothing, err);
+    if (sc_args_is(a, "--warmup-epochs"))
+        return sc_args_float(a, 0.0, 100000.0, &cfg->warmup_epochs, err);
+    if (sc_args_is(a, "--lr-gamma"))
+        return sc_args_float(a, 0.0, 1.0, &cfg->lr_gamma, err);
+    if (sc_args_is(a, "--seed"))
+        return sc_args_u64(a, &cfg->seed, err);
+    if (sc_args_is(a, "--tf32"))
+        return sc_args_on_off(a, &cfg->tf32, err);
+    if (sc_args_is(a, "--nesterov")) {
+        cfg->nesterov = 1;
+        return sc_args_flag(a, err);
+    }
+    if (sc_args_is(a, "--debug-sync")) {
+        cfg->debug_sync = 1;
+        return sc_args_flag(a, err);
+    }
+    return sc_args_unknown(a, "train", err);
+}
+
+/* Checks that need no file: names and combinations. */
+static sc_status validate(sc_train_config *cfg, sc_error *err) {
+    if (!sc_model_known(cfg->model))
+        return sc_fail(err, SC_ERR_USAGE, "--model: unknown model '%s' (expected one of: %s)",
+                       cfg->model, sc_model_names());
+    if (cfg->stem[0] && strcmp(cfg->stem, "imagenet") != 0 && strcmp(cfg->stem, "cifar") != 0)
+        return sc_fail(err, SC_ERR_USAGE, "--stem: expected imagenet or cifar, got '%s'", cfg->stem);
+    if (strcmp(cfg->device, "auto") != 0 && strcmp(cfg->device, "cpu") != 0 &&
+        strcmp(cfg->device, "cuda") != 0)
+        return sc_fail(err, SC_ERR_USAGE, "--device: expected auto, cpu or cuda, got '%s'", cfg->device);
+    if (cfg->lr_schedule == SC_LR_MULTISTEP && cfg->n_milestones == 0)
+        return sc_fail(err, SC_ERR_USAGE, "--lr-schedule multistep needs --milestones");
+    int image_height = strncmp(cfg->dataset, "cifar", 5) == 0 ? 32 : 28;
+    sc_train_config_resolve(cfg, image_height);
+    return SC_OK;
+}
+
+int sc_cmd_train(int argc, char **argv) {
+    sc_train_config cfg;
+    sc_train_config_default(&cfg);
+    sc_args a;
+    sc_args_init(&a, argc, argv);
+    sc_error err = {0};
+    sc_status st = SC_OK;
+    while (st == SC_OK && sc_args_next(&a, &st, &err)) {
+        if (sc_args_is(&a, "--help") || sc_args_is(&a, "-h")) {
+            print_help();
+            return 0;
+        }
+        st = parse_option(&a, &cfg, &err);
+    }
+    if (st == SC_OK)
+        st = validate(&cfg, &err);
+    if (st != SC_OK) {
+        sc_log_error("%s", err.msg);
+        return 2;
+    }
+    sc_signals_block();
+    sc_train_hooks hooks = {sc_stop_requested, NULL};
+    sc_train_result result;
+    st = sc_train_run(&cfg, &hooks, &result, &err);
+    if (st == SC_ERR_INTERRUPTED) {
+        sc_log("%s", err.msg);
+        return 130;
+    }
+    if (st != SC_OK) {
+        sc_log_error("%s", err.msg);
+        return sc_status_exit_code(st);
+    }
+    printf("test accuracy %.2f%% (best %.2f%%) after %d epochs, %.0f training images/s, %.1f s; "
+           "run directory %s\n",
+           100.0 * result.test_accuracy, 100.0 * result.best_test_accuracy, result.epochs_completed,
+           result.train_images_per_s, result.wall_seconds, cfg.out_dir);
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info). */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void print_usage(FILE *out) {
+    fputs("usage: scaat <command> [options]\n"
+          "\n"
+          "Saliency-constrained adversarial training engine (C11 + CUDA).\n"
+          "\n"
+          "commands:\n"
+          "  train   train a classifier (standard training; see scaat train --help)\n"
+          "  eval    evaluate a checkpoint on a dataset's test split\n"
+          "  info    show the build, the CPU backend and the GPU (if any)\n"
+          "\n"
+          "Run 'scaat <command> --help' for the options of a command.\n"
+          "Exit codes: 0 success, 2 usage or input error, 1 runtime failure.\n",
+          out);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "train") == 0)
+        return sc_cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0)
+        return sc_cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0)
+        return sc_cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("scaat 0.1.0\n");
+        return 0;
+    }
+    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval or info)\n", cmd);
+    return 2;
+}
