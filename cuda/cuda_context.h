@@ -1,0 +1,71 @@
+/* The CUDA backend's context: the device, the one non-default stream every op runs on, the
+ * cuDNN and cuBLAS handles bound to it, the shared convolution workspace, the convolution plan
+ * cache and the batch-norm descriptors. Also the memory functions of the op table and the
+ * scope every op runs in (NVTX range, debug synchronisation). Private to cuda/. */
+#ifndef SC_CUDA_CONTEXT_H
+#define SC_CUDA_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cudnn.h>
+
+#include "../host/backend/backend.h"
+
+typedef struct sc_cuda_conv_cache sc_cuda_conv_cache; /* cuda_conv.c */
+
+typedef struct sc_cuda_ctx {
+    int device;
+    cudaStream_t stream; /* every op, copy and fill of this backend is ordered on it */
+    cudnnHandle_t cudnn;
+    cublasHandle_t cublas;
+    /* One workspace shared by every convolution, grown by conv2d_prepare to the largest
+     * need of the chosen algorithms (only an unprepared shape grows it inside an op). */
+    void *workspace;
+    size_t workspace_bytes;
+    size_t workspace_limit; /* algorithms needing more are never chosen */
+    sc_cuda_conv_cache *conv_cache;
+    /* Batch norm: descriptors reset for each call, and a (2, C) scratch that receives the
+     * parameter gradients cuDNN always writes when the caller passes dgamma/dbeta = NULL. */
+    cudnnTensorDescriptor_t bn_x_desc;     /* (N, C, H, W) */
+    cudnnTensorDescriptor_t bn_param_desc; /* (1, C, 1, 1) */
+    float *bn_param_grad_scratch;          /* (2, bn_scratch_channels) */
+    int64_t bn_scratch_channels;
+    char range_name[160]; /* NVTX name of the op being issued */
+} sc_cuda_ctx;
+
+static inline sc_cuda_ctx *sc_cuda_ctx_of(sc_backend *be) { return (sc_cuda_ctx *)be->ctx; }
+
+/* Creates the context of be (device, stream, handles, buffers) from be->config; on failure
+ * be->err says what failed and everything created so far is released by sc_cuda_ctx_destroy. */
+sc_status sc_cuda_ctx_create(sc_backend *be);
+void sc_cuda_ctx_destroy(sc_backend *be);
+
+/* Grows the shared convolution workspace to at least bytes (waits for the stream first). */
+sc_status sc_cuda_reserve_workspace(sc_backend *be, size_t bytes);
+/* Grows the batch-norm parameter-gradient scratch to at least channels. */
+sc_status sc_cuda_reserve_bn_scratch(sc_backend *be, int64_t channels);
+
+/* Every op: begin opens an NVTX range named by printf-style arguments; end closes it and,
+ * with config.debug_sync, waits for the stream so an asynchronous fault is reported by the
+ * op that caused it. end returns status unless that wait finds a fault. */
+void sc_cuda_op_begin(sc_backend *be, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+sc_status sc_cuda_op_end(sc_backend *be, sc_op op, sc_status status);
+
+/* Memory, transfers and the rest of the non-op table entries. */
+sc_status sc_cuda_alloc(sc_backend *be, size_t bytes, void **ptr);
+void sc_cuda_free(sc_backend *be, void *ptr);
+sc_status sc_cuda_host_alloc(sc_backend *be, size_t bytes, void **ptr);
+void sc_cuda_host_free(sc_backend *be, void *ptr);
+sc_status sc_cuda_upload(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+sc_status sc_cuda_download(sc_backend *be, void *dst_host, const void *src, size_t bytes);
+sc_status sc_cuda_zero(sc_backend *be, void *ptr, size_t bytes);
+sc_status sc_cuda_copy(sc_backend *be, void *dst, const void *src, size_t bytes);
+sc_status sc_cuda_sync(sc_backend *be);
+void sc_cuda_range_push(sc_backend *be, const char *name);
+void sc_cuda_range_pop(sc_backend *be);
+void sc_cuda_describe(sc_backend *be, char *buf, size_t len);
+
+#endif
