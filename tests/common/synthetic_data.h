@@ -1,0 +1,17 @@
+/* Synthetic, linearly separable image-classification data for end-to-end tests: class k is a
+ * bright square at position k of a grid on a noisy background, written as MNIST-style IDX
+ * files so the real loaders read it. */
+#ifndef SC_TEST_SYNTHETIC_DATA_H
+#define SC_TEST_SYNTHETIC_DATA_H
+
+#include <stdint.h>
+
+/* Pixels of sample i of class (i % classes): (size, size) uint8. */
+void sc_synthetic_image(uint64_t seed, int64_t i, int classes, int size, uint8_t *pixels);
+
+/* Write train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+ * t10k-labels-idx1-ubyte (uncompressed) into dir. Returns 0 on success. */
+int sc_synthetic_write_idx(const char *dir, int64_t n_train, int64_t n_test, int classes,
+                           int size, uint64_t seed);
+
+#endif
