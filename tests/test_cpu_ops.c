@@ -194,7 +194,7 @@ END_TEST
 /* One thread or three: forward and bwd_data are bit-identical (each output comes from one
  * GEMM), bwd_filter agrees up to the order of its per-thread partial sums. */
 START_TEST(test_conv_thread_count_independent) {
-    conv_shape s = {5, 6, 10, 9, 7, 3, 1, 1, 10, 9};
+    conv_shape s = {6, 8, 16, 15, 12, 3, 1, 1, 16, 15}; /* big enough to run in parallel */
     sc_conv_params p = {1, 1};
     sc_backend *one = make_cpu_threads(1), *three = make_cpu_threads(3);
     float *x = uniform_buf(x_count(&s), 51), *w = uniform_buf(w_count(&s), 52);

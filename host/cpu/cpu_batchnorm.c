@@ -24,6 +24,11 @@ static bn_dims dims_of(const sc_tensor *x) {
     return d;
 }
 
+/* Whether a tensor is big enough to spread its channels over the team. */
+static int worth_parallel(const bn_dims *d) {
+    return d->count * d->channels >= SC_CPU_PARALLEL_MIN;
+}
+
 static size_t plane_offset(const bn_dims *d, int n, int c) {
     return ((size_t)n * d->channels + c) * d->hw;
 }
@@ -107,7 +112,8 @@ sc_status sc_cpu_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     float *y_data = sc_f32(y);       /* (N, C, H, W) */
     const float momentum = p->momentum;
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+    const int parallel = worth_parallel(&d);
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int c = 0; c < d.channels; c++) {
         double sum = 0.0;
         for (int n = 0; n < d.batch; n++)
@@ -148,7 +154,8 @@ sc_status sc_cpu_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+    const int parallel = worth_parallel(&d);
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int c = 0; c < d.channels; c++) {
         const float scale = infer_scale(sc_f32(gamma)[c], sc_f32(running_var)[c], p->eps);
         for (int n = 0; n < d.batch; n++) {
@@ -182,7 +189,8 @@ sc_status sc_cpu_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const float *dy_data = sc_f32(dy); /* (N, C, H, W) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+    const int parallel = worth_parallel(&d);
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int c = 0; c < d.channels; c++) {
         const double mean = sc_f32(save_mean)[c];
         const double invstd = sc_f32(save_invstd)[c];
@@ -228,7 +236,8 @@ sc_status sc_cpu_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const float *dy_data = sc_f32(dy); /* (N, C, H, W) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+    const int parallel = worth_parallel(&d);
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int c = 0; c < d.channels; c++) {
         const float scale = infer_scale(sc_f32(gamma)[c], sc_f32(running_var)[c], p->eps);
         for (int n = 0; n < d.batch; n++) {

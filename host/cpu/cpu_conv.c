@@ -69,6 +69,12 @@ static sc_status check_call(sc_backend *be, sc_op op, const sc_conv_params *p, c
     return check_geometry(be, op, p, x, w, y);
 }
 
+/* Whether a convolution is big enough to spread its images over the team. */
+static int worth_parallel(const sc_tensor *w, const sc_tensor *y) {
+    return y->shape[0] > 1 &&
+           y->shape[0] * w->shape[0] * column_rows(w) * out_plane(y) >= SC_CPU_PARALLEL_MIN_MACS;
+}
+
 static sc_status reserve_for(sc_backend *be, const sc_conv_params *p, const sc_tensor *w,
                              const sc_tensor *y) {
     size_t columns = is_pointwise(p, w) ? 0 : (size_t)(column_rows(w) * out_plane(y));
@@ -96,10 +102,11 @@ sc_status sc_cpu_conv2d_fwd(sc_backend *be, const sc_conv_params *p, const sc_te
     const size_t x_image = (size_t)g.channels * g.height * g.width;
     const size_t y_image = (size_t)out_c * plane;
     const int pointwise = is_pointwise(p, w);
+    const int parallel = worth_parallel(w, y);
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     const float *w_data = sc_f32(w); /* (K, C, R, S) */
     float *y_data = sc_f32(y);       /* (N, K, OH, OW) */
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int n = 0; n < batch; n++) {
         const float *x_n = x_data + n * x_image; /* (C, H, W) */
         const float *columns = x_n;              /* (C*R*S, OH*OW) */
@@ -128,10 +135,11 @@ sc_status sc_cpu_conv2d_bwd_data(sc_backend *be, const sc_conv_params *p, const 
     const size_t x_image = (size_t)g.channels * g.height * g.width;
     const size_t y_image = (size_t)out_c * plane;
     const int pointwise = is_pointwise(p, w);
+    const int parallel = worth_parallel(w, dy);
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     const float *w_data = sc_f32(w);   /* (K, C, R, S) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(ctx->threads) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
     for (int n = 0; n < batch; n++) {
         float *dx_n = dx_data + n * x_image;             /* (C, H, W) */
         const float *dy_n = dy_data + n * y_image;       /* (K, OH*OW) */
@@ -165,10 +173,11 @@ sc_status sc_cpu_conv2d_bwd_filter(sc_backend *be, const sc_conv_params *p, cons
     const size_t x_image = (size_t)g.channels * g.height * g.width;
     const size_t y_image = (size_t)out_c * plane;
     const int pointwise = is_pointwise(p, dw);
+    const int parallel = worth_parallel(dw, dy);
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     float *dw_data = sc_f32(dw);       /* (K, C, R, S) */
-#pragma omp parallel num_threads(ctx->threads)
+#pragma omp parallel num_threads(ctx->threads) if (parallel)
     {
         /* Each thread sums its contiguous share of the images into its own partial... */
         const int team = omp_get_num_threads();

@@ -13,8 +13,10 @@
 
 #include "../backend/backend.h"
 
-/* Element-wise loops below this many elements run on one thread (team start-up costs more). */
-#define SC_CPU_PARALLEL_MIN 32768
+/* Work below these sizes runs on one thread: starting a team costs more than it saves, and on
+ * a loaded machine every barrier of a tiny op can wait for a descheduled thread. */
+#define SC_CPU_PARALLEL_MIN 32768          /* elements of an element-wise or per-channel op */
+#define SC_CPU_PARALLEL_MIN_MACS 262144    /* multiply-adds of a convolution */
 
 typedef struct sc_cpu_ctx {
     int threads;             /* OpenMP team size of every parallel op */

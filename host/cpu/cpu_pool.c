@@ -28,6 +28,9 @@ static int window_argmax(const float *x_plane, int height, int width, const sc_p
     return best;
 }
 
+/* Whether an input is big enough to spread its planes over the team. */
+static int worth_parallel(const sc_tensor *x) { return sc_tensor_numel(x) >= SC_CPU_PARALLEL_MIN; }
+
 sc_status sc_cpu_maxpool_fwd(sc_backend *be, const sc_pool_params *p, const sc_tensor *x,
                              const sc_tensor *y) {
     const sc_tensor *tensors[2] = {x, y};
@@ -40,7 +43,7 @@ sc_status sc_cpu_maxpool_fwd(sc_backend *be, const sc_pool_params *p, const sc_t
     const int out_h = (int)y->shape[2], out_w = (int)y->shape[3];
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, OH, OW) */
-#pragma omp parallel for num_threads(team) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * height * width; /* (H, W) */
         float *y_plane = y_data + plane * out_h * out_w;         /* (OH, OW) */
@@ -67,7 +70,7 @@ sc_status sc_cpu_maxpool_bwd(sc_backend *be, const sc_pool_params *p, const sc_t
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, C, OH, OW) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(team) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * height * width; /* (H, W) */
         const float *dy_plane = dy_data + plane * out_h * out_w; /* (OH, OW) */
@@ -92,7 +95,7 @@ sc_status sc_cpu_gap_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y)
     const int64_t hw = x->shape[2] * x->shape[3];
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, 1, 1) */
-#pragma omp parallel for num_threads(team) if (planes * hw >= SC_CPU_PARALLEL_MIN) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * hw; /* (H * W) */
         double sum = 0.0;
@@ -113,7 +116,7 @@ sc_status sc_cpu_gap_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *d
     const int64_t hw = dx->shape[2] * dx->shape[3];
     const float *dy_data = sc_f32(dy); /* (N, C, 1, 1) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(team) if (planes * hw >= SC_CPU_PARALLEL_MIN) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(dx)) schedule(static)
     for (int64_t plane = 0; plane < planes; plane++) {
         float *dx_plane = dx_data + plane * hw; /* (H * W) */
         const float g = dy_data[plane] / (float)hw;
