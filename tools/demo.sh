@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start 1: install what is missing, build, and run the default job: standard training
+# of ResNet-8 on Fashion-MNIST (Debian's dataset-fashion-mnist), then evaluate the saved
+# checkpoint. About 5 minutes on a 2-core CPU; uses the GPU when there is one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+tools/build.sh
+build/scaat train --dataset fashion-mnist --model resnet8 --epochs 3 --out runs/default "$@"
+build/scaat eval --checkpoint runs/default/checkpoint-last.safetensors --out runs/default/eval

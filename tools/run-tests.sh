@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start 2: install what is missing, build, and run the whole test suite with CTest.
+# GPU tests (label gpu) are reported as skipped on machines without a GPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+tools/build.sh
+ctest --test-dir build --output-on-failure "$@"
