@@ -1,0 +1,196 @@
+/* The scaat command line as a user meets it: exit codes, one clear error line for bad options
+ * and bad files, nothing half-written, and `scaat eval` agreeing with the training run. */
+#include <check.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/synthetic_data.h"
+#include "common/test_util.h"
+#include "host/core/fileio.h"
+#include "host/core/json.h"
+
+extern char **environ;
+
+typedef struct cli_result {
+    int exit_code;
+    char err[4096]; /* stderr */
+    char out[4096]; /* stdout */
+} cli_result;
+
+static void read_file_into(const char *path, char *buf, size_t len) {
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* Run build/scaat with args (NULL-terminated), capturing stdout and stderr. */
+static cli_result run_scaat(const char *scratch, const char *const *args) {
+    char exe[1024], out_path[512], err_path[512];
+    snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
+    snprintf(out_path, sizeof out_path, "%s/stdout.txt", scratch);
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", scratch);
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = exe;
+    for (int i = 0; args[i] && argc < 31; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    cli_result r = {-1, "", ""};
+    ck_assert_int_eq(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "scaat crashed (signal %d)", WTERMSIG(status));
+    r.exit_code = WEXITSTATUS(status);
+    read_file_into(out_path, r.out, sizeof r.out);
+    read_file_into(err_path, r.err, sizeof r.err);
+    return r;
+}
+
+static int count_lines(const char *s) {
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* A usage or input error: exit 2 and exactly one line, an error line containing `needle`. */
+static void expect_input_error(const char *scratch, const char *const *args, const char *needle) {
+    cli_result r = run_scaat(scratch, args);
+    ck_assert_msg(r.exit_code == 2, "exit %d for %s (stderr: %s)", r.exit_code, args[0], r.err);
+    ck_assert_msg(count_lines(r.err) == 1, "expected one error line, got: %s", r.err);
+    ck_assert_msg(strncmp(r.err, "scaat: error: ", 14) == 0, "not an error line: %s", r.err);
+    ck_assert_msg(strstr(r.err, needle) != NULL, "'%s' not in: %s", needle, r.err);
+}
+
+static int file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+START_TEST(test_usage_errors) {
+    char dir[256];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli", dir, sizeof dir));
+    cli_result r = run_scaat(dir, (const char *const[]){NULL});
+    ck_assert_int_eq(r.exit_code, 2);
+    expect_input_error(dir, (const char *const[]){"bogus", NULL}, "unknown command 'bogus'");
+    expect_input_error(dir, (const char *const[]){"train", "--bogus", NULL}, "unknown option --bogus");
+    expect_input_error(dir, (const char *const[]){"train", "--epochs", "abc", NULL}, "--epochs");
+    expect_input_error(dir, (const char *const[]){"train", "--epochs", NULL}, "needs a value");
+    expect_input_error(dir, (const char *const[]){"train", "--lr=-1", NULL}, "--lr");
+    expect_input_error(dir, (const char *const[]){"train", "--model", "resnet9", NULL}, "resnet9");
+    expect_input_error(dir, (const char *const[]){"train", "--device", "tpu", NULL}, "tpu");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "fancy", NULL}, "fancy");
+    expect_input_error(dir, (const char *const[]){"train", "--dataset", "imagenet", NULL}, "imagenet");
+    expect_input_error(dir, (const char *const[]){"eval", NULL}, "--checkpoint");
+    r = run_scaat(dir, (const char *const[]){"train", "--help", NULL});
+    ck_assert_int_eq(r.exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "--resume"));
+    r = run_scaat(dir, (const char *const[]){"info", NULL});
+    ck_assert_int_eq(r.exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "gpu:"));
+    sc_test_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_bad_files) {
+    char dir[256], data[300], out[300], path[400];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-files", dir, sizeof dir));
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    mkdir(data, 0755);
+    expect_input_error(dir, (const char *const[]){"train", "--dataset", "mnist", "--data",
+                                                  "/nonexistent/scaat", "--out", out, NULL},
+                       "/nonexistent/scaat");
+    ck_assert_int_eq(sc_synthetic_write_idx(data, 64, 32, 10, 28, 1), 0);
+    snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte", data);
+    ck_assert_int_eq(truncate(path, 1000), 0);
+    expect_input_error(dir, (const char *const[]){"train", "--dataset", "mnist", "--data", data,
+                                                  "--out", out, NULL},
+                       "t10k-images-idx3-ubyte");
+    snprintf(path, sizeof path, "%s/checkpoint-last.safetensors", out);
+    ck_assert_msg(!file_exists(path), "a failed run left %s behind", path);
+
+    expect_input_error(dir, (const char *const[]){"eval", "--checkpoint", "/nonexistent.safetensors", NULL},
+                       "/nonexistent.safetensors");
+    snprintf(path, sizeof path, "%s/garbage.safetensors", dir);
+    ck_assert_int_eq(sc_file_write_atomic(path, "\x10\0\0\0\0\0\0\0{not json at all", 24, NULL), SC_OK);
+    expect_input_error(dir, (const char *const[]){"eval", "--checkpoint", path, NULL}, path);
+    sc_test_rmtree(dir);
+}
+END_TEST
+
+static double json_number(const char *path, const char *key) {
+    char *text = NULL;
+    size_t len = 0;
+    sc_error err;
+    ck_assert_msg(sc_file_read_all(path, 1 << 20, &text, &len, &err) == SC_OK, "%s", err.msg);
+    sc_json_doc doc;
+    ck_assert_msg(sc_json_parse(&doc, text, len, path, &err) == SC_OK, "%s", err.msg);
+    double v = -1;
+    ck_assert(sc_json_get_double(sc_json_object_get(doc.root, key), &v));
+    sc_json_doc_free(&doc);
+    free(text);
+    return v;
+}
+
+START_TEST(test_train_then_eval_agree) {
+    char dir[256], data[300], out[300], eval_out[300], ckpt[400], path[400];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-train", dir, sizeof dir));
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    snprintf(eval_out, sizeof eval_out, "%s/eval", dir);
+    mkdir(data, 0755);
+    ck_assert_int_eq(sc_synthetic_write_idx(data, 256, 100, 10, 28, 2), 0);
+    cli_result r = run_scaat(dir, (const char *const[]){
+        "train", "--dataset", "mnist", "--data", data, "--model", "resnet8", "--epochs", "1",
+        "--batch", "32", "--device", "cpu", "--out", out, NULL});
+    ck_assert_msg(r.exit_code == 0, "train failed: %s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "test accuracy"));
+    const char *files[] = {"config.json", "log.jsonl", "metrics.json", "checkpoint-last.safetensors",
+                           "checkpoint-best.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        ck_assert_msg(file_exists(path), "%s missing", path);
+    }
+    snprintf(path, sizeof path, "%s/metrics.json", out);
+    double trained = json_number(path, "test_accuracy");
+    ck_assert(json_number(path, "train_images_per_s") > 0);
+    ck_assert_int_eq((int)json_number(path, "epochs"), 1);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
+    r = run_scaat(dir, (const char *const[]){"eval", "--checkpoint", ckpt, "--data", data,
+                                             "--device", "cpu", "--out", eval_out, NULL});
+    ck_assert_msg(r.exit_code == 0, "eval failed: %s", r.err);
+    snprintf(path, sizeof path, "%s/metrics.json", eval_out);
+    ck_assert_double_eq(json_number(path, "test_accuracy"), trained);
+    sc_test_rmtree(dir);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_bad_files);
+    tcase_add_test(tc, test_train_then_eval_agree);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
