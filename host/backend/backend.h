@@ -26,6 +26,8 @@
 
 typedef struct sc_backend sc_backend;
 
+#define SC_TIMER_SLOTS 4
+
 /* Every op of the table, for supports(), the parity test and profiling names. */
 typedef enum sc_op {
     SC_OP_CONV2D_FWD = 0,
@@ -118,6 +120,11 @@ typedef struct sc_backend_ops {
     /* Profiling ranges around phases of a step (NVTX on CUDA, nothing on the CPU). */
     void (*range_push)(sc_backend *be, const char *name);
     void (*range_pop)(sc_backend *be);
+    /* Device-side timing: mark(slot) records a point in the op stream (a CUDA event; the
+     * monotonic clock after a sync on the CPU); elapsed() waits for `to` and returns the
+     * seconds between two marks. Slots 0..SC_TIMER_SLOTS-1. */
+    sc_status (*timer_mark)(sc_backend *be, int slot);
+    sc_status (*timer_elapsed)(sc_backend *be, int from, int to, double *seconds);
     /* One line per fact: device, versions, settings. */
     void (*describe)(sc_backend *be, char *buf, size_t len);
     void (*destroy)(sc_backend *be);

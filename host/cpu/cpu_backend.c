@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../backend/shape_check.h"
+#include "../core/log.h"
 #include "cpu_internal.h"
 
 #define SC_CPU_ALIGN 64
@@ -68,6 +69,21 @@ static void cpu_range_push(sc_backend *be, const char *name) {}
 
 static void cpu_range_pop(sc_backend *be) {}
 
+static sc_status cpu_timer_mark(sc_backend *be, int slot) {
+    if (slot < 0 || slot >= SC_TIMER_SLOTS)
+        return sc_fail(&be->err, SC_ERR_USAGE, "timer slot %d out of range", slot);
+    sc_cpu_ctx_of(be)->timer_marks[slot] = sc_now_seconds();
+    return SC_OK;
+}
+
+static sc_status cpu_timer_elapsed(sc_backend *be, int from, int to, double *seconds) {
+    if (from < 0 || from >= SC_TIMER_SLOTS || to < 0 || to >= SC_TIMER_SLOTS)
+        return sc_fail(&be->err, SC_ERR_USAGE, "timer slots %d, %d out of range", from, to);
+    const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    *seconds = ctx->timer_marks[to] - ctx->timer_marks[from];
+    return SC_OK;
+}
+
 static void cpu_describe(sc_backend *be, char *buf, size_t len) {
     snprintf(buf, len, "cpu: %d threads, OpenBLAS %s (core %s)", sc_cpu_ctx_of(be)->threads,
              openblas_get_config(), openblas_get_corename());
@@ -77,6 +93,7 @@ static void cpu_destroy(sc_backend *be) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     if (ctx) {
         free(ctx->columns);
+        free(ctx->staging);
         free(ctx->wgrad_partials);
         free(ctx);
     }
@@ -103,9 +120,11 @@ static sc_status grow_per_thread(sc_backend *be, float **buf, size_t *stride, si
     return SC_OK;
 }
 
-sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats) {
+sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t staging_floats,
+                                      size_t wgrad_floats) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     SC_TRY(grow_per_thread(be, &ctx->columns, &ctx->column_stride, column_floats, "im2col"));
+    SC_TRY(grow_per_thread(be, &ctx->staging, &ctx->staging_stride, staging_floats, "staging"));
     return grow_per_thread(be, &ctx->wgrad_partials, &ctx->wgrad_stride, wgrad_floats,
                            "filter-gradient");
 }
@@ -130,6 +149,8 @@ static const sc_backend_ops cpu_ops = {
     .supports = cpu_supports,
     .range_push = cpu_range_push,
     .range_pop = cpu_range_pop,
+    .timer_mark = cpu_timer_mark,
+    .timer_elapsed = cpu_timer_elapsed,
     .describe = cpu_describe,
     .destroy = cpu_destroy,
     .conv2d_prepare = sc_cpu_conv2d_prepare,

@@ -46,9 +46,11 @@ void sc_progress_update(sc_progress *p, const sc_progress_sample *s) {
         p->last_print = now;
         return;
     }
+    /* a line each time the step crosses a tenth of the epoch, and at least every 30 s */
     int64_t tenth = s->steps_per_epoch >= 10 ? s->steps_per_epoch / 10 : 1;
-    int due = s->step_in_epoch % tenth == 0 || now - p->last_print >= 30.0 ||
-              s->step_in_epoch == s->steps_per_epoch;
+    int64_t previous = s->global_step - p->last_plain_step;
+    int crossed = s->step_in_epoch / tenth != (s->step_in_epoch - previous) / tenth;
+    int due = crossed || now - p->last_print >= 30.0 || s->step_in_epoch == s->steps_per_epoch;
     if (!due || s->global_step == p->last_plain_step)
         return;
     fprintf(p->out, "  epoch %d/%d  step %lld/%lld  loss %.4f  acc %5.1f%%  lr %.4g  %.0f img/s  "

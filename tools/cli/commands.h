@@ -6,6 +6,7 @@
 int sc_cmd_train(int argc, char **argv);
 int sc_cmd_eval(int argc, char **argv);
 int sc_cmd_info(int argc, char **argv);
+int sc_cmd_bench(int argc, char **argv);
 
 /* Block SIGINT and SIGTERM for the whole process (call before any thread starts); the
  * training loop then polls for them with sc_stop_requested(). */

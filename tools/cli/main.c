@@ -13,6 +13,7 @@ static void print_usage(FILE *out) {
           "  train   train a classifier (standard training; see scaat train --help)\n"
           "  eval    evaluate a checkpoint on a dataset's test split\n"
           "  info    show the build, the CPU backend and the GPU (if any)\n"
+          "  bench   training throughput on synthetic data (compare with the PyTorch peer)\n"
           "\n"
           "Run 'scaat <command> --help' for the options of a command.\n"
           "Exit codes: 0 success, 2 usage or input error, 1 runtime failure.\n",
@@ -31,6 +32,8 @@ int main(int argc, char **argv) {
         return sc_cmd_eval(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)
         return sc_cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "bench") == 0)
+        return sc_cmd_bench(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         print_usage(stdout);
         return 0;
@@ -39,6 +42,6 @@ int main(int argc, char **argv) {
         printf("scaat 0.1.0\n");
         return 0;
     }
-    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval or info)\n", cmd);
+    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval, info or bench)\n", cmd);
     return 2;
 }
