@@ -20,10 +20,9 @@
 /* x (N, C, H, W) into bn_x_desc and (1, C, 1, 1) into bn_param_desc. */
 static sc_status set_bn_descriptors(sc_backend *be, const sc_tensor *x) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    SC_CUDNN_CHECK(be, cudnnSetTensor4dDescriptor(ctx->bn_x_desc, CUDNN_TENSOR_NCHW,
-                                                  CUDNN_DATA_FLOAT, (int)x->shape[0],
-                                                  (int)x->shape[1], (int)x->shape[2],
-                                                  (int)x->shape[3]));
+    SC_CUDNN_CHECK(be, cudnnSetTensor4dDescriptor(
+                           ctx->bn_x_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)x->shape[0],
+                           (int)x->shape[1], (int)x->shape[2], (int)x->shape[3]));
     SC_CUDNN_CHECK(be, cudnnSetTensor4dDescriptor(ctx->bn_param_desc, CUDNN_TENSOR_NCHW,
                                                   CUDNN_DATA_FLOAT, 1, (int)x->shape[1], 1, 1));
     return SC_OK;
@@ -41,8 +40,9 @@ static sc_status check_all_f32(sc_backend *be, sc_op op, const sc_tensor *const 
 static sc_status check_cudnn_limits(sc_backend *be, sc_op op, const sc_bn_params *p,
                                     const sc_tensor *x) {
     if (sc_tensor_numel(x) > INT_MAX)
-        return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: %lld elements exceed cuDNN's int "
-                       "tensor sizes", sc_op_name(op), (long long)sc_tensor_numel(x));
+        return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
+                       "%s: %lld elements exceed cuDNN's int tensor sizes",
+                       sc_op_name(op), (long long)sc_tensor_numel(x));
     if ((double)p->eps < CUDNN_BN_MIN_EPSILON)
         return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: eps %g is below cuDNN's minimum %g",
                        sc_op_name(op), (double)p->eps, (double)CUDNN_BN_MIN_EPSILON);
@@ -58,13 +58,13 @@ static sc_status bn_train_fwd_issue(sc_backend *be, const sc_bn_params *p, const
     SC_TRY(set_bn_descriptors(be, x));
     const float one = 1.0f, zero = 0.0f;
     int update_running = p->momentum > 0.0f;
-    SC_CUDNN_CHECK(be, cudnnBatchNormalizationForwardTraining(
-                           ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, &zero, ctx->bn_x_desc,
-                           sc_f32(x), ctx->bn_x_desc, sc_f32(y), ctx->bn_param_desc,
-                           sc_f32(gamma), sc_f32(beta), (double)p->momentum,
-                           update_running ? sc_f32(running_mean) : NULL,
-                           update_running ? sc_f32(running_var) : NULL, (double)p->eps,
-                           sc_f32(save_mean), sc_f32(save_invstd)));
+    SC_CUDNN_CHECK(be,
+                   cudnnBatchNormalizationForwardTraining(
+                       ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, &zero, ctx->bn_x_desc, sc_f32(x),
+                       ctx->bn_x_desc, sc_f32(y), ctx->bn_param_desc, sc_f32(gamma), sc_f32(beta),
+                       (double)p->momentum, update_running ? sc_f32(running_mean) : NULL,
+                       update_running ? sc_f32(running_var) : NULL, (double)p->eps,
+                       sc_f32(save_mean), sc_f32(save_invstd)));
     return SC_OK;
 }
 
@@ -74,17 +74,18 @@ sc_status sc_cuda_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_t
                                const sc_tensor *save_mean, const sc_tensor *save_invstd,
                                const sc_tensor *y) {
     const sc_op op = SC_OP_BN_TRAIN_FWD;
-    const sc_tensor *per_channel[6] = {gamma, beta, running_mean, running_var, save_mean,
-                                       save_invstd};
-    const char *names[6] = {"gamma", "beta", "running_mean", "running_var", "save_mean",
-                            "save_invstd"};
+    const sc_tensor *per_channel[6] = {gamma,       beta,      running_mean,
+                                       running_var, save_mean, save_invstd};
+    const char *names[6] = {"gamma",       "beta",      "running_mean",
+                            "running_var", "save_mean", "save_invstd"};
     SC_TRY(check_all_f32(be, op, per_channel, names, 6));
     SC_TRY(sc_check_bn(&be->err, op, p, x, y, per_channel, 6));
     if (p->momentum > 0.0f && x->shape[0] * x->shape[2] * x->shape[3] < 2)
         return sc_fail(&be->err, SC_ERR_SHAPE,
                        "bn_train_fwd: updating running statistics needs more than 1 value per "
-                       "channel, got x (%lld, %lld, %lld, %lld)", (long long)x->shape[0],
-                       (long long)x->shape[1], (long long)x->shape[2], (long long)x->shape[3]);
+                       "channel, got x (%lld, %lld, %lld, %lld)",
+                       (long long)x->shape[0], (long long)x->shape[1], (long long)x->shape[2],
+                       (long long)x->shape[3]);
     SC_TRY(check_cudnn_limits(be, op, p, x));
     sc_cuda_op_begin(be, "bn_train_fwd %lldx%lldx%lld", (long long)x->shape[1],
                      (long long)x->shape[2], (long long)x->shape[3]);
@@ -100,11 +101,11 @@ static sc_status bn_infer_fwd_issue(sc_backend *be, const sc_bn_params *p, const
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     SC_TRY(set_bn_descriptors(be, x));
     const float one = 1.0f, zero = 0.0f;
-    SC_CUDNN_CHECK(be, cudnnBatchNormalizationForwardInference(
-                           ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, &zero, ctx->bn_x_desc,
-                           sc_f32(x), ctx->bn_x_desc, sc_f32(y), ctx->bn_param_desc,
-                           sc_f32(gamma), sc_f32(beta), sc_f32(running_mean),
-                           sc_f32(running_var), (double)p->eps));
+    SC_CUDNN_CHECK(be,
+                   cudnnBatchNormalizationForwardInference(
+                       ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, &zero, ctx->bn_x_desc, sc_f32(x),
+                       ctx->bn_x_desc, sc_f32(y), ctx->bn_param_desc, sc_f32(gamma), sc_f32(beta),
+                       sc_f32(running_mean), sc_f32(running_var), (double)p->eps));
     return SC_OK;
 }
 
@@ -132,24 +133,24 @@ static sc_status bn_train_bwd_issue(sc_backend *be, const sc_bn_params *p, const
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     int64_t channels = x->shape[1];
     SC_TRY(sc_cuda_reserve_bn_scratch(be, channels));
-    float *dgamma_out = dgamma ? sc_f32(dgamma) : ctx->bn_param_grad_scratch;            // (C)
-    float *dbeta_out = dbeta ? sc_f32(dbeta) : ctx->bn_param_grad_scratch + channels;    // (C)
+    float *dgamma_out = dgamma ? sc_f32(dgamma) : ctx->bn_param_grad_scratch;         // (C)
+    float *dbeta_out = dbeta ? sc_f32(dbeta) : ctx->bn_param_grad_scratch + channels; // (C)
     SC_TRY(set_bn_descriptors(be, x));
     const float one = 1.0f, zero = 0.0f;
-    SC_CUDNN_CHECK(be, cudnnBatchNormalizationBackward(
-                           ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, accumulate ? &one : &zero,
-                           &one, &one, ctx->bn_x_desc, sc_f32(x), ctx->bn_x_desc, sc_f32(dy),
-                           ctx->bn_x_desc, sc_f32(dx), ctx->bn_param_desc, sc_f32(gamma),
-                           dgamma_out, dbeta_out, (double)p->eps, sc_f32(save_mean),
-                           sc_f32(save_invstd)));
+    SC_CUDNN_CHECK(be,
+                   cudnnBatchNormalizationBackward(
+                       ctx->cudnn, CUDNN_BATCHNORM_SPATIAL, &one, accumulate ? &one : &zero, &one,
+                       &one, ctx->bn_x_desc, sc_f32(x), ctx->bn_x_desc, sc_f32(dy), ctx->bn_x_desc,
+                       sc_f32(dx), ctx->bn_param_desc, sc_f32(gamma), dgamma_out, dbeta_out,
+                       (double)p->eps, sc_f32(save_mean), sc_f32(save_invstd)));
     return SC_OK;
 }
 
 sc_status sc_cuda_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
                                const sc_tensor *dy, const sc_tensor *gamma,
                                const sc_tensor *save_mean, const sc_tensor *save_invstd,
-                               const sc_tensor *dx, const sc_tensor *dgamma,
-                               const sc_tensor *dbeta, int accumulate) {
+                               const sc_tensor *dx, const sc_tensor *dgamma, const sc_tensor *dbeta,
+                               int accumulate) {
     const sc_op op = SC_OP_BN_TRAIN_BWD;
     const sc_tensor *per_channel[5] = {gamma, save_mean, save_invstd, dgamma, dbeta};
     const char *names[3] = {"gamma", "save_mean", "save_invstd"};

@@ -30,14 +30,14 @@ static inline sc_status sc_cuda_fail_call(sc_backend *be, const char *file, int 
 
 /* A failed runtime call leaves its (non-sticky) error as the "last error"; clearing it keeps
  * the next launch check from reporting it a second time. */
-#define SC_CUDA_CHECK(be, call)                                                               \
-    do {                                                                                      \
-        cudaError_t sc_cuda_status_ = (call);                                                 \
-        if (sc_cuda_status_ != cudaSuccess) {                                                 \
-            (void)cudaGetLastError();                                                         \
-            return sc_cuda_fail_call((be), __FILE__, __LINE__, #call,                         \
-                                     cudaGetErrorString(sc_cuda_status_));                    \
-        }                                                                                     \
+#define SC_CUDA_CHECK(be, call)                                                                    \
+    do {                                                                                           \
+        cudaError_t sc_cuda_status_ = (call);                                                      \
+        if (sc_cuda_status_ != cudaSuccess) {                                                      \
+            (void)cudaGetLastError();                                                              \
+            return sc_cuda_fail_call((be), __FILE__, __LINE__, #call,                              \
+                                     cudaGetErrorString(sc_cuda_status_));                         \
+        }                                                                                          \
     } while (0)
 
 /* cuDNN's status string plus its last detailed message (cudnnGetLastErrorString, cuDNN 9). */
@@ -51,19 +51,19 @@ static inline sc_status sc_cudnn_fail_call(sc_backend *be, const char *file, int
                    detail[0] ? ")" : "");
 }
 
-#define SC_CUDNN_CHECK(be, call)                                                              \
-    do {                                                                                      \
-        cudnnStatus_t sc_cudnn_status_ = (call);                                              \
-        if (sc_cudnn_status_ != CUDNN_STATUS_SUCCESS)                                         \
-            return sc_cudnn_fail_call((be), __FILE__, __LINE__, #call, sc_cudnn_status_);     \
+#define SC_CUDNN_CHECK(be, call)                                                                   \
+    do {                                                                                           \
+        cudnnStatus_t sc_cudnn_status_ = (call);                                                   \
+        if (sc_cudnn_status_ != CUDNN_STATUS_SUCCESS)                                              \
+            return sc_cudnn_fail_call((be), __FILE__, __LINE__, #call, sc_cudnn_status_);          \
     } while (0)
 
-#define SC_CUBLAS_CHECK(be, call)                                                             \
-    do {                                                                                      \
-        cublasStatus_t sc_cublas_status_ = (call);                                            \
-        if (sc_cublas_status_ != CUBLAS_STATUS_SUCCESS)                                       \
-            return sc_cuda_fail_call((be), __FILE__, __LINE__, #call,                         \
-                                     cublasGetStatusString(sc_cublas_status_));               \
+#define SC_CUBLAS_CHECK(be, call)                                                                  \
+    do {                                                                                           \
+        cublasStatus_t sc_cublas_status_ = (call);                                                 \
+        if (sc_cublas_status_ != CUBLAS_STATUS_SUCCESS)                                            \
+            return sc_cuda_fail_call((be), __FILE__, __LINE__, #call,                              \
+                                     cublasGetStatusString(sc_cublas_status_));                    \
     } while (0)
 
 #endif

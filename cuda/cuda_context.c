@@ -47,8 +47,7 @@ static void append_cuda_version(char *buf, size_t len, size_t *used, const char 
 }
 
 /* "9.14.0" from 91400 (cuDNN 9 and cuBLAS versions are major * 10000 + minor * 100 + patch). */
-static void append_library_version(char *buf, size_t len, size_t *used, const char *what,
-                                   long v) {
+static void append_library_version(char *buf, size_t len, size_t *used, const char *what, long v) {
     append(buf, len, used, "%s: %ld.%ld.%ld\n", what, v / 10000, (v % 10000) / 100, v % 100);
 }
 
@@ -61,7 +60,8 @@ static void append_device(char *buf, size_t len, size_t *used, int device) {
     }
     append(buf, len, used, "device %d: %s\n", device, prop.name);
     append(buf, len, used, "SMs: %d\n", prop.multiProcessorCount);
-    append(buf, len, used, "memory: %.1f GiB\n", (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
+    append(buf, len, used, "memory: %.1f GiB\n",
+           (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
     append(buf, len, used, "compute capability: %d.%d\n", prop.major, prop.minor);
 }
 
@@ -151,7 +151,7 @@ sc_status sc_cuda_ctx_create(sc_backend *be) {
     /* CUBLAS_DEFAULT_MATH keeps single-precision GEMMs in true fp32 (no tensor-op
      * down-conversion); TF32 tensor cores only when the config allows them. */
     SC_CUBLAS_CHECK(be, cublasSetMathMode(ctx->cublas, be->config.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                                        : CUBLAS_DEFAULT_MATH));
+                                                                       : CUBLAS_DEFAULT_MATH));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_x_desc));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_param_desc));
     SC_TRY(sc_cuda_reserve_bn_scratch(be, SC_CUDA_BN_SCRATCH_CHANNELS));
@@ -215,7 +215,8 @@ sc_status sc_cuda_reserve_bn_scratch(sc_backend *be, int64_t channels) {
     ctx->bn_param_grad_scratch = (float *)scratch;
     ctx->bn_scratch_channels = channels;
     /* cuDNN adds into it (betaParamDiff = 1): start from zeros rather than stale memory. */
-    SC_CUDA_CHECK(be, cudaMemsetAsync(scratch, 0, 2 * (size_t)channels * sizeof(float), ctx->stream));
+    SC_CUDA_CHECK(be,
+                  cudaMemsetAsync(scratch, 0, 2 * (size_t)channels * sizeof(float), ctx->stream));
     return SC_OK;
 }
 
@@ -235,8 +236,9 @@ sc_status sc_cuda_op_end(sc_backend *be, sc_op op, sc_status status) {
     cudaError_t fault = cudaStreamSynchronize(sc_cuda_ctx_of(be)->stream);
     if (fault != cudaSuccess) {
         (void)cudaGetLastError();
-        return sc_fail(&be->err, SC_ERR_BACKEND, "%s: asynchronous CUDA fault found by debug_sync: %s",
-                       sc_op_name(op), cudaGetErrorString(fault));
+        return sc_fail(&be->err, SC_ERR_BACKEND,
+                       "%s: asynchronous CUDA fault found by debug_sync: %s", sc_op_name(op),
+                       cudaGetErrorString(fault));
     }
     return SC_OK;
 }
@@ -256,8 +258,9 @@ sc_status sc_cuda_host_alloc(sc_backend *be, size_t bytes, void **ptr) {
     if (status != cudaSuccess) {
         (void)cudaGetLastError();
         *ptr = NULL;
-        return sc_fail(&be->err, SC_ERR_OOM, "cuda: allocating %zu bytes of pinned host memory failed: %s",
-                       bytes, cudaGetErrorString(status));
+        return sc_fail(&be->err, SC_ERR_OOM,
+                       "cuda: allocating %zu bytes of pinned host memory failed: %s", bytes,
+                       cudaGetErrorString(status));
     }
     return SC_OK;
 }
@@ -289,8 +292,8 @@ sc_status sc_cuda_zero(sc_backend *be, void *ptr, size_t bytes) {
 }
 
 sc_status sc_cuda_copy(sc_backend *be, void *dst, const void *src, size_t bytes) {
-    SC_CUDA_CHECK(be, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice,
-                                      sc_cuda_ctx_of(be)->stream));
+    SC_CUDA_CHECK(
+        be, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, sc_cuda_ctx_of(be)->stream));
     return SC_OK;
 }
 

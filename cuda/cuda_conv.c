@@ -56,7 +56,8 @@ struct sc_cuda_conv_cache {
 sc_status sc_cuda_conv_cache_create(sc_backend *be, sc_cuda_conv_cache **out) {
     *out = calloc(1, sizeof **out);
     if (!*out)
-        return sc_fail(&be->err, SC_ERR_OOM, "cuda: out of host memory for the convolution plan cache");
+        return sc_fail(&be->err, SC_ERR_OOM,
+                       "cuda: out of host memory for the convolution plan cache");
     return SC_OK;
 }
 
@@ -90,10 +91,12 @@ void sc_cuda_conv_cache_destroy(sc_cuda_conv_cache *cache) {
 static sc_status conv_key_make(sc_backend *be, sc_op op, const sc_conv_params *p,
                                const sc_tensor *x, const sc_tensor *w, const sc_tensor *y,
                                conv_key *key) {
-    if (sc_tensor_numel(x) > INT_MAX || sc_tensor_numel(w) > INT_MAX || sc_tensor_numel(y) > INT_MAX)
-        return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: tensors of 2^31 or more elements exceed "
-                       "cuDNN's int sizes (x %lld, w %lld, y %lld elements)", sc_op_name(op),
-                       (long long)sc_tensor_numel(x), (long long)sc_tensor_numel(w),
+    if (sc_tensor_numel(x) > INT_MAX || sc_tensor_numel(w) > INT_MAX ||
+        sc_tensor_numel(y) > INT_MAX)
+        return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
+                       "%s: tensors of 2^31 or more elements exceed "
+                       "cuDNN's int sizes (x %lld, w %lld, y %lld elements)",
+                       sc_op_name(op), (long long)sc_tensor_numel(x), (long long)sc_tensor_numel(w),
                        (long long)sc_tensor_numel(y));
     memset(key, 0, sizeof *key);
     key->n = (int)x->shape[0];
@@ -140,12 +143,13 @@ static sc_status no_algorithm(sc_backend *be, const char *direction, const conv_
             break;
         used += (size_t)n;
     }
-    return sc_fail(&be->err, SC_ERR_BACKEND,
-                   "conv2d_prepare: no usable cuDNN %s algorithm for x (%d, %d, %d, %d), w (%d, %d, "
-                   "%d, %d), stride %d, pad %d (workspace limit %zu bytes, TF32 %s): %s",
-                   direction, key->n, key->c, key->h, key->w, key->k, key->c, key->r, key->s,
-                   key->stride, key->pad, ((const sc_cuda_ctx *)be->ctx)->workspace_limit,
-                   key->tf32 ? "on" : "off", returned ? results : "cuDNN returned no results");
+    return sc_fail(
+        &be->err, SC_ERR_BACKEND,
+        "conv2d_prepare: no usable cuDNN %s algorithm for x (%d, %d, %d, %d), w (%d, %d, "
+        "%d, %d), stride %d, pad %d (workspace limit %zu bytes, TF32 %s): %s",
+        direction, key->n, key->c, key->h, key->w, key->k, key->c, key->r, key->s, key->stride,
+        key->pad, ((const sc_cuda_ctx *)be->ctx)->workspace_limit, key->tf32 ? "on" : "off",
+        returned ? results : "cuDNN returned no results");
 }
 
 /* Descriptors of the plan's key; each convolution descriptor starts at the math type the
@@ -177,9 +181,10 @@ static sc_status conv_plan_describe(sc_backend *be, conv_plan *plan) {
     int64_t expect_oh = sc_window_out(k->h, k->r, k->stride, k->pad);
     int64_t expect_ow = sc_window_out(k->w, k->s, k->stride, k->pad);
     if (on != k->n || oc != k->k || oh != expect_oh || ow != expect_ow)
-        return sc_fail(&be->err, SC_ERR_INTERNAL, "conv2d_prepare: cuDNN's output shape (%d, %d, "
-                       "%d, %d) differs from the contract's (%d, %d, %lld, %lld)", on, oc, oh, ow,
-                       k->n, k->k, (long long)expect_oh, (long long)expect_ow);
+        return sc_fail(&be->err, SC_ERR_INTERNAL,
+                       "conv2d_prepare: cuDNN's output shape (%d, %d, %d, %d) differs from "
+                       "the contract's (%d, %d, %lld, %lld)",
+                       on, oc, oh, ow, k->n, k->k, (long long)expect_oh, (long long)expect_ow);
     SC_CUDNN_CHECK(be, cudnnSetTensor4dDescriptor(plan->y_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
                                                   on, oc, oh, ow));
     return SC_OK;
@@ -209,7 +214,8 @@ static sc_status choose_fwd(sc_backend *be, conv_plan *plan) {
             SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardWorkspaceSize(
                                    ctx->cudnn, plan->x_desc, plan->w_desc, plan->fwd_desc,
                                    plan->y_desc, plan->fwd_algo, &needed));
-            plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
+            plan->workspace_bytes =
+                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
             return SC_OK;
         }
         algos[i] = (int)perf[i].algo;
@@ -242,7 +248,8 @@ static sc_status choose_bwd_data(sc_backend *be, conv_plan *plan) {
             SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataWorkspaceSize(
                                    ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
                                    plan->x_desc, plan->bwd_data_algo, &needed));
-            plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
+            plan->workspace_bytes =
+                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
             return SC_OK;
         }
         algos[i] = (int)perf[i].algo;
@@ -250,7 +257,8 @@ static sc_status choose_bwd_data(sc_backend *be, conv_plan *plan) {
         memories[i] = perf[i].memory;
         maths[i] = perf[i].mathType;
     }
-    return no_algorithm(be, "backward-data", &plan->key, returned, algos, statuses, memories, maths);
+    return no_algorithm(be, "backward-data", &plan->key, returned, algos, statuses, memories,
+                        maths);
 }
 
 static sc_status choose_bwd_filter(sc_backend *be, conv_plan *plan) {
@@ -271,11 +279,13 @@ static sc_status choose_bwd_filter(sc_backend *be, conv_plan *plan) {
         if (algo_acceptable(be, perf[i].status, perf[i].memory, perf[i].mathType)) {
             size_t needed = 0;
             plan->bwd_filter_algo = perf[i].algo;
-            SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_filter_desc, perf[i].mathType));
+            SC_CUDNN_CHECK(be,
+                           cudnnSetConvolutionMathType(plan->bwd_filter_desc, perf[i].mathType));
             SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterWorkspaceSize(
                                    ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
                                    plan->w_desc, plan->bwd_filter_algo, &needed));
-            plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
+            plan->workspace_bytes =
+                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
             return SC_OK;
         }
         algos[i] = (int)perf[i].algo;
@@ -294,7 +304,8 @@ static sc_status conv_plan_build(sc_backend *be, const conv_key *key, conv_plan 
         int capacity = cache->capacity ? 2 * cache->capacity : 16;
         conv_plan **grown = realloc(cache->plans, (size_t)capacity * sizeof *grown);
         if (!grown)
-            return sc_fail(&be->err, SC_ERR_OOM, "conv2d_prepare: out of host memory for the plan cache");
+            return sc_fail(&be->err, SC_ERR_OOM,
+                           "conv2d_prepare: out of host memory for the plan cache");
         cache->plans = grown;
         cache->capacity = capacity;
     }
@@ -348,8 +359,9 @@ sc_status sc_cuda_conv2d_prepare(sc_backend *be, const sc_conv_params *p, const 
     const sc_tensor *tensors[3] = {x, w, y};
     for (int i = 0; i < 3; i++)
         if (tensors[i]->dtype != SC_F32 || tensors[i]->layout != SC_NCHW)
-            return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "conv2d_prepare: tensors must be F32 NCHW, "
-                           "got %s", sc_dtype_name(tensors[i]->dtype));
+            return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
+                           "conv2d_prepare: tensors must be F32 NCHW, got %s",
+                           sc_dtype_name(tensors[i]->dtype));
     SC_TRY(sc_check_conv(&be->err, SC_OP_CONV2D_FWD, p, x, w, y));
     conv_plan *plan;
     return conv_plan_get(be, SC_OP_CONV2D_FWD, p, x, w, y, &plan);
@@ -359,10 +371,10 @@ static sc_status conv2d_fwd_issue(sc_backend *be, const conv_plan *plan, const s
                                   const sc_tensor *w, const sc_tensor *y) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     const float one = 1.0f, zero = 0.0f;
-    SC_CUDNN_CHECK(be, cudnnConvolutionForward(ctx->cudnn, &one, plan->x_desc, x->data, plan->w_desc,
-                                               w->data, plan->fwd_desc, plan->fwd_algo,
-                                               ctx->workspace, ctx->workspace_bytes, &zero,
-                                               plan->y_desc, y->data));
+    SC_CUDNN_CHECK(be,
+                   cudnnConvolutionForward(ctx->cudnn, &one, plan->x_desc, x->data, plan->w_desc,
+                                           w->data, plan->fwd_desc, plan->fwd_algo, ctx->workspace,
+                                           ctx->workspace_bytes, &zero, plan->y_desc, y->data));
     return SC_OK;
 }
 
@@ -382,11 +394,10 @@ static sc_status conv2d_bwd_data_issue(sc_backend *be, const conv_plan *plan, co
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     const float one = 1.0f;
     const float beta = accumulate ? 1.0f : 0.0f;
-    SC_CUDNN_CHECK(be, cudnnConvolutionBackwardData(ctx->cudnn, &one, plan->w_desc, w->data,
-                                                    plan->y_desc, dy->data, plan->bwd_data_desc,
-                                                    plan->bwd_data_algo, ctx->workspace,
-                                                    ctx->workspace_bytes, &beta, plan->x_desc,
-                                                    dx->data));
+    SC_CUDNN_CHECK(be, cudnnConvolutionBackwardData(
+                           ctx->cudnn, &one, plan->w_desc, w->data, plan->y_desc, dy->data,
+                           plan->bwd_data_desc, plan->bwd_data_algo, ctx->workspace,
+                           ctx->workspace_bytes, &beta, plan->x_desc, dx->data));
     return SC_OK;
 }
 
@@ -406,11 +417,10 @@ static sc_status conv2d_bwd_filter_issue(sc_backend *be, const conv_plan *plan, 
                                          const sc_tensor *dy, const sc_tensor *dw) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     const float one = 1.0f;
-    SC_CUDNN_CHECK(be, cudnnConvolutionBackwardFilter(ctx->cudnn, &one, plan->x_desc, x->data,
-                                                      plan->y_desc, dy->data, plan->bwd_filter_desc,
-                                                      plan->bwd_filter_algo, ctx->workspace,
-                                                      ctx->workspace_bytes, &one, plan->w_desc,
-                                                      dw->data));
+    SC_CUDNN_CHECK(be, cudnnConvolutionBackwardFilter(
+                           ctx->cudnn, &one, plan->x_desc, x->data, plan->y_desc, dy->data,
+                           plan->bwd_filter_desc, plan->bwd_filter_algo, ctx->workspace,
+                           ctx->workspace_bytes, &one, plan->w_desc, dw->data));
     return SC_OK;
 }
 

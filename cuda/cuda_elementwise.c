@@ -54,7 +54,8 @@ static sc_status add_bwd_issue(sc_backend *be, const sc_tensor *dy, const sc_ten
     return SC_OK;
 }
 
-sc_status sc_cuda_add_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate) {
+sc_status sc_cuda_add_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx,
+                          int accumulate) {
     SC_TRY(sc_check_same(&be->err, SC_OP_ADD_BWD, dy, dx));
     sc_cuda_op_begin(be, "add_bwd %lld%s", (long long)sc_tensor_numel(dy), accumulate ? " +=" : "");
     return sc_cuda_op_end(be, SC_OP_ADD_BWD, add_bwd_issue(be, dy, dx, accumulate));

@@ -22,9 +22,9 @@ static sc_status linear_dims(sc_backend *be, sc_op op, const sc_tensor *x, const
                              gemm_dims *d) {
     int64_t n = sc_rows(x), in = sc_cols(x), out = w->shape[0];
     if (n > INT_MAX || in > INT_MAX || out > INT_MAX)
-        return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: %lld x %lld -> %lld is too large for "
-                       "cuBLAS int dimensions", sc_op_name(op), (long long)n, (long long)in,
-                       (long long)out);
+        return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
+                       "%s: %lld x %lld -> %lld is too large for cuBLAS int dimensions",
+                       sc_op_name(op), (long long)n, (long long)in, (long long)out);
     d->n = (int)n;
     d->in = (int)in;
     d->out = (int)out;
@@ -102,5 +102,6 @@ sc_status sc_cuda_linear_bwd_weight(sc_backend *be, const sc_tensor *x, const sc
     gemm_dims d;
     SC_TRY(linear_dims(be, SC_OP_LINEAR_BWD_WEIGHT, x, dw, &d));
     sc_cuda_op_begin(be, "linear_bwd_weight %dx%d->%d", d.n, d.in, d.out);
-    return sc_cuda_op_end(be, SC_OP_LINEAR_BWD_WEIGHT, linear_bwd_weight_issue(be, x, dy, dw, db, d));
+    return sc_cuda_op_end(be, SC_OP_LINEAR_BWD_WEIGHT,
+                          linear_bwd_weight_issue(be, x, dy, dw, db, d));
 }

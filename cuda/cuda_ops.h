@@ -33,8 +33,8 @@ sc_status sc_cuda_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_t
 sc_status sc_cuda_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
                                const sc_tensor *dy, const sc_tensor *gamma,
                                const sc_tensor *save_mean, const sc_tensor *save_invstd,
-                               const sc_tensor *dx, const sc_tensor *dgamma,
-                               const sc_tensor *dbeta, int accumulate);
+                               const sc_tensor *dx, const sc_tensor *dgamma, const sc_tensor *dbeta,
+                               int accumulate);
 sc_status sc_cuda_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
                                const sc_tensor *gamma, const sc_tensor *running_var,
                                const sc_tensor *dx, int accumulate);

@@ -13,9 +13,9 @@
 static sc_status pool_geometry(sc_backend *be, sc_op op, const sc_pool_params *p,
                                const sc_tensor *x, const sc_tensor *y, sc_pool_geometry *g) {
     if (x->shape[2] * x->shape[3] > INT_MAX)
-        return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: a %lldx%lld plane is too large (at most "
-                       "2^31 - 1 elements)", sc_op_name(op), (long long)x->shape[2],
-                       (long long)x->shape[3]);
+        return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
+                       "%s: a %lldx%lld plane is too large (at most 2^31 - 1 elements)",
+                       sc_op_name(op), (long long)x->shape[2], (long long)x->shape[3]);
     g->planes = x->shape[0] * x->shape[1];
     g->h = (int)x->shape[2];
     g->w = (int)x->shape[3];
@@ -88,7 +88,8 @@ static sc_status gap_bwd_issue(sc_backend *be, const sc_tensor *dy, const sc_ten
     return SC_OK;
 }
 
-sc_status sc_cuda_gap_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx, int accumulate) {
+sc_status sc_cuda_gap_bwd(sc_backend *be, const sc_tensor *dy, const sc_tensor *dx,
+                          int accumulate) {
     SC_TRY(sc_check_gap(&be->err, SC_OP_GAP_BWD, dx, dy));
     SC_TRY(sc_check_f32(&be->err, SC_OP_GAP_BWD, dy, "dy"));
     SC_TRY(sc_check_f32(&be->err, SC_OP_GAP_BWD, dx, "dx"));

@@ -7,10 +7,10 @@
 
 static sc_status sgd_update_issue(sc_backend *be, const sc_sgd_params *p, const sc_tensor *param,
                                   const sc_tensor *grad, const sc_tensor *momentum_buf) {
-    SC_CUDA_CHECK(be, sc_launch_sgd_update(sc_f32(param), sc_f32(grad), sc_f32(momentum_buf),
-                                           sc_tensor_numel(param), p->lr, p->momentum,
-                                           p->weight_decay, p->nesterov,
-                                           sc_cuda_ctx_of(be)->stream));
+    SC_CUDA_CHECK(be,
+                  sc_launch_sgd_update(sc_f32(param), sc_f32(grad), sc_f32(momentum_buf),
+                                       sc_tensor_numel(param), p->lr, p->momentum, p->weight_decay,
+                                       p->nesterov, sc_cuda_ctx_of(be)->stream));
     return SC_OK;
 }
 

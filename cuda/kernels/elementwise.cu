@@ -46,7 +46,8 @@ extern "C" cudaError_t sc_launch_add_fwd(const float *a, const float *b, float *
                                          cudaStream_t stream) {
     if (n <= 0)
         return cudaSuccess;
-    add_fwd_kernel<<<sc_grid_blocks(n, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(a, b, y, n);
+    add_fwd_kernel<<<sc_grid_blocks(n, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(a, b, y,
+                                                                                         n);
     return cudaGetLastError();
 }
 

@@ -19,8 +19,8 @@ static inline unsigned int sc_grid_blocks(int64_t items, int64_t per_block) {
 }
 
 /* First index and stride of a grid-stride loop over 64-bit indices. */
-#define SC_GRID_STRIDE_LOOP(i, count)                                                         \
-    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (count);             \
+#define SC_GRID_STRIDE_LOOP(i, count)                                                              \
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (count);                  \
          i += (int64_t)gridDim.x * blockDim.x)
 
 #endif

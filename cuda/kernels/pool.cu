@@ -106,7 +106,8 @@ extern "C" cudaError_t sc_launch_maxpool_fwd(const float *x, float *y, sc_pool_g
     int64_t n = g.planes * g.oh * g.ow;
     if (n <= 0)
         return cudaSuccess;
-    maxpool_fwd_kernel<<<sc_grid_blocks(n, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(x, y, g);
+    maxpool_fwd_kernel<<<sc_grid_blocks(n, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(x, y,
+                                                                                             g);
     return cudaGetLastError();
 }
 

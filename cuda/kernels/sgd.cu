@@ -15,9 +15,8 @@ __global__ void sgd_update_kernel(float *__restrict__ param, const float *__rest
 }
 
 extern "C" cudaError_t sc_launch_sgd_update(float *param, const float *grad, float *momentum_buf,
-                                            int64_t n, float lr, float momentum,
-                                            float weight_decay, int nesterov,
-                                            cudaStream_t stream) {
+                                            int64_t n, float lr, float momentum, float weight_decay,
+                                            int nesterov, cudaStream_t stream) {
     if (n <= 0)
         return cudaSuccess;
     sgd_update_kernel<<<sc_grid_blocks(n, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(

@@ -1,0 +1,837 @@
+/* Backend parity, op by op, in the manner of ggml's test-backend-ops: every op of the backend
+ * table (forward and backward, both accumulate modes, batch norm with and without a running-
+ * statistics update, input-gradient-only batch norm) runs on identical random inputs through
+ * the CPU backend (the reference) and the CUDA backend, and the outputs are compared with a
+ * normalised error, max |cuda - cpu| / max |cpu|, against a limit per op (TF32 off).
+ *
+ * Shapes cover batch 1, odd H and W, stride 2 with padding, 1x1 projections, the 7x7 stride-2
+ * stem, channel counts that are not multiples of 8, and ResNet-18/50 layer shapes at batch 2.
+ * Every tensor has guard elements on both sides (tests/common/backend_parity.h): a write
+ * outside a tensor fails the case, and a read outside one pulls in NaN. Inputs must come back
+ * bit-unchanged, any NaN or Inf in an output fails, the element-wise ops, max pooling, SGD and
+ * the RNG fills must match bit for bit (limit 0), and a case the CUDA backend rejects as
+ * unsupported is reported as "not supported", never as a pass.
+ *
+ *   gpu_backend_ops [--op NAME] [--list] [--backend cuda|cpu]
+ *
+ * --backend cpu tests a one-thread CPU backend against the all-cores one instead of CUDA: the
+ * harness itself checked on any machine (the convolution filter gradient's reduction order
+ * differs with the thread count, everything else must match exactly).
+ *
+ * Exit status: 0 when every case passes, 1 on any failure, 77 (skipped) without a GPU or in a
+ * build without the CUDA backend. A standalone program (no Check), so it builds and runs on
+ * the GPU machine. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/backend/backend.h"
+#include "host/backend/shape_check.h"
+#include "host/core/rng.h"
+#include "tests/common/backend_parity.h"
+#include "tests/common/gpu_skip.h"
+
+/* ---- cases ------------------------------------------------------------------------------ */
+
+enum case_flag {
+    FLAG_UNPREPARED = 1 << 0,       /* conv: no conv2d_prepare before the op */
+    FLAG_NULL_PARAM_GRADS = 1 << 1, /* bn_train_bwd: dgamma = dbeta = NULL */
+    FLAG_TIES = 1 << 2,             /* maxpool: inputs from {-1, 0, 1}, windows full of ties */
+    FLAG_NEGATIVE = 1 << 3,         /* maxpool: all inputs < 0, so zero padding would win */
+    FLAG_IN_PLACE = 1 << 4,         /* relu_fwd / add_fwd: the output is the (first) input */
+    FLAG_NO_BIAS = 1 << 5,          /* linear: b / db = NULL */
+    FLAG_X_4D = 1 << 6,             /* linear: x / dx shaped (N, IN, 1, 1) as after pooling */
+    FLAG_NO_DLOGITS = 1 << 7,       /* softmax_xent: dlogits = NULL */
+    FLAG_NESTEROV = 1 << 8          /* sgd_update */
+};
+
+typedef struct op_case {
+    sc_op op;
+    int n, c, h, w;     /* input (N, C, H, W); linear (N, IN = c); xent (N, K = c); sgd, rng n */
+    int k;              /* conv: output channels; linear: OUT */
+    int r, stride, pad; /* conv filter / pool window */
+    int accumulate;
+    float param; /* bn_train_fwd: momentum; softmax_xent: label smoothing; sgd: momentum */
+    int flags;
+} op_case;
+
+typedef struct case_list {
+    op_case items[256];
+    int count;
+} case_list;
+
+static void add(case_list *list, op_case c) {
+    if (list->count < (int)(sizeof list->items / sizeof list->items[0]))
+        list->items[list->count++] = c;
+    else
+        fprintf(stderr, "warning: case table full, dropping a %s case\n", sc_op_name(c.op));
+}
+
+static void add_conv_cases(case_list *l) {
+    /* n, c, h, w, k, r, stride, pad */
+    static const int shapes[][8] = {
+        {1, 3, 9, 7, 5, 3, 1, 1},         /* batch 1, odd H and W */
+        {2, 5, 11, 13, 7, 3, 2, 1},       /* stride 2 with padding, odd sizes */
+        {2, 6, 10, 9, 10, 1, 1, 0},       /* 1x1 */
+        {2, 12, 15, 15, 20, 1, 2, 0},     /* 1x1 stride-2 projection */
+        {2, 3, 32, 32, 64, 3, 1, 1},      /* CIFAR stem */
+        {2, 3, 224, 224, 64, 7, 2, 3},    /* ImageNet 7x7 stride-2 stem */
+        {2, 64, 56, 56, 64, 3, 1, 1},     /* ResNet layer1 */
+        {2, 64, 56, 56, 128, 3, 2, 1},    /* ResNet-18 layer2 downsampling conv */
+        {2, 128, 28, 28, 128, 3, 1, 1},   /* ResNet layer2 */
+        {2, 256, 14, 14, 1024, 1, 1, 0},  /* ResNet-50 1x1 expansion */
+        {2, 1024, 14, 14, 256, 1, 1, 0},  /* ResNet-50 1x1 reduction */
+        {2, 1024, 14, 14, 2048, 1, 2, 0}, /* ResNet-50 layer4 projection shortcut */
+        {2, 512, 7, 7, 512, 3, 1, 1},     /* ResNet layer4 */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const int *s = shapes[i];
+        op_case c = {.n = s[0],
+                     .c = s[1],
+                     .h = s[2],
+                     .w = s[3],
+                     .k = s[4],
+                     .r = s[5],
+                     .stride = s[6],
+                     .pad = s[7]};
+        c.op = SC_OP_CONV2D_FWD;
+        add(l, c);
+        c.op = SC_OP_CONV2D_BWD_DATA;
+        add(l, c);
+        c.accumulate = 1;
+        add(l, c);
+        c.accumulate = 0;
+        c.op = SC_OP_CONV2D_BWD_FILTER;
+        add(l, c);
+    }
+    /* A shape nobody prepared: the op must choose its algorithms itself. */
+    op_case fresh = {.n = 3,
+                     .c = 5,
+                     .h = 11,
+                     .w = 13,
+                     .k = 7,
+                     .r = 3,
+                     .stride = 2,
+                     .pad = 1,
+                     .flags = FLAG_UNPREPARED};
+    fresh.op = SC_OP_CONV2D_FWD;
+    add(l, fresh);
+    fresh.op = SC_OP_CONV2D_BWD_DATA;
+    add(l, fresh);
+    fresh.op = SC_OP_CONV2D_BWD_FILTER;
+    add(l, fresh);
+}
+
+static void add_bn_cases(case_list *l) {
+    static const int shapes[][4] = {
+        {1, 3, 9, 7}, {2, 13, 5, 3}, {2, 64, 56, 56}, {2, 256, 14, 14}, {2, 2048, 7, 7}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        op_case c = {.n = shapes[i][0], .c = shapes[i][1], .h = shapes[i][2], .w = shapes[i][3]};
+        c.op = SC_OP_BN_TRAIN_FWD;
+        c.param = 0.0f;
+        add(l, c);
+        c.param = 0.1f;
+        add(l, c);
+        c.param = 0.0f;
+        c.op = SC_OP_BN_INFER_FWD;
+        add(l, c);
+        for (int acc = 0; acc < 2; acc++) {
+            c.accumulate = acc;
+            c.op = SC_OP_BN_TRAIN_BWD;
+            c.flags = 0;
+            add(l, c);
+            c.flags = FLAG_NULL_PARAM_GRADS;
+            add(l, c);
+            c.flags = 0;
+            c.op = SC_OP_BN_INFER_BWD;
+            add(l, c);
+        }
+    }
+}
+
+static void add_elementwise_cases(case_list *l) {
+    static const int shapes[][4] = {{1, 3, 9, 7}, {2, 64, 56, 56}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        op_case c = {.n = shapes[i][0], .c = shapes[i][1], .h = shapes[i][2], .w = shapes[i][3]};
+        const sc_op forward[2] = {SC_OP_RELU_FWD, SC_OP_ADD_FWD};
+        const sc_op backward[2] = {SC_OP_RELU_BWD, SC_OP_ADD_BWD};
+        for (int j = 0; j < 2; j++) {
+            c.op = forward[j];
+            c.flags = 0;
+            add(l, c);
+            c.flags = FLAG_IN_PLACE;
+            add(l, c);
+            c.flags = 0;
+            c.op = backward[j];
+            c.accumulate = 0;
+            add(l, c);
+            c.accumulate = 1;
+            add(l, c);
+            c.accumulate = 0;
+        }
+    }
+}
+
+static void add_pool_cases(case_list *l) {
+    /* n, c, h, w, kernel, stride, pad, flags */
+    static const int shapes[][8] = {
+        {2, 64, 112, 112, 3, 2, 1, 0}, /* ResNet stem pooling */
+        {1, 3, 9, 7, 3, 2, 1, 0},      /* batch 1, odd sizes */
+        {2, 5, 8, 8, 2, 2, 0, 0},      /* 2x2 without padding */
+        {2, 4, 13, 11, 3, 2, 1, FLAG_TIES},
+        {2, 4, 13, 11, 3, 1, 1, FLAG_TIES}, /* overlapping windows share tied elements */
+        {2, 3, 7, 7, 3, 2, 1, FLAG_NEGATIVE},
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const int *s = shapes[i];
+        op_case c = {.n = s[0],
+                     .c = s[1],
+                     .h = s[2],
+                     .w = s[3],
+                     .r = s[4],
+                     .stride = s[5],
+                     .pad = s[6],
+                     .flags = s[7]};
+        c.op = SC_OP_MAXPOOL_FWD;
+        add(l, c);
+        c.op = SC_OP_MAXPOOL_BWD;
+        add(l, c);
+        c.accumulate = 1;
+        add(l, c);
+    }
+    static const int gap_shapes[][4] = {
+        {2, 2048, 7, 7}, {2, 512, 7, 7}, {1, 3, 9, 7}, {2, 64, 56, 56}};
+    for (size_t i = 0; i < sizeof gap_shapes / sizeof gap_shapes[0]; i++) {
+        op_case c = {.n = gap_shapes[i][0],
+                     .c = gap_shapes[i][1],
+                     .h = gap_shapes[i][2],
+                     .w = gap_shapes[i][3]};
+        c.op = SC_OP_GAP_FWD;
+        add(l, c);
+        c.op = SC_OP_GAP_BWD;
+        add(l, c);
+        c.accumulate = 1;
+        add(l, c);
+    }
+}
+
+static void add_linear_cases(case_list *l) {
+    /* n, in, out, flags */
+    static const int shapes[][4] = {
+        {2, 2048, 1000, FLAG_X_4D}, /* ResNet-50 fc after global pooling */
+        {2, 512, 10, 0},            /* ResNet-18 fc, CIFAR-10 */
+        {3, 7, 5, 0},               /* odd sizes */
+        {1, 9, 3, FLAG_NO_BIAS},    /* batch 1, no bias */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        op_case c = {
+            .n = shapes[i][0], .c = shapes[i][1], .k = shapes[i][2], .flags = shapes[i][3]};
+        c.op = SC_OP_LINEAR_FWD;
+        add(l, c);
+        c.op = SC_OP_LINEAR_BWD_DATA;
+        add(l, c);
+        c.accumulate = 1;
+        add(l, c);
+        c.accumulate = 0;
+        c.op = SC_OP_LINEAR_BWD_WEIGHT;
+        add(l, c);
+    }
+}
+
+static void add_loss_optim_rng_cases(case_list *l) {
+    /* softmax_xent: rows, classes, smoothing, flags (300 rows span several kernel blocks) */
+    const op_case xent[] = {
+        {.op = SC_OP_SOFTMAX_XENT, .n = 2, .c = 1000, .param = 0.0f},
+        {.op = SC_OP_SOFTMAX_XENT, .n = 2, .c = 1000, .param = 0.1f},
+        {.op = SC_OP_SOFTMAX_XENT, .n = 300, .c = 10, .param = 0.1f},
+        {.op = SC_OP_SOFTMAX_XENT, .n = 1, .c = 7, .param = 0.0f},
+        {.op = SC_OP_SOFTMAX_XENT, .n = 2, .c = 1000, .param = 0.1f, .flags = FLAG_NO_DLOGITS},
+    };
+    for (size_t i = 0; i < sizeof xent / sizeof xent[0]; i++)
+        add(l, xent[i]);
+    const op_case sgd[] = {
+        {.op = SC_OP_SGD_UPDATE, .n = 1000003, .param = 0.9f},
+        {.op = SC_OP_SGD_UPDATE, .n = 1000003, .param = 0.9f, .flags = FLAG_NESTEROV},
+        {.op = SC_OP_SGD_UPDATE, .n = 17, .param = 0.0f},
+    };
+    for (size_t i = 0; i < sizeof sgd / sizeof sgd[0]; i++)
+        add(l, sgd[i]);
+    const int rng_sizes[] = {1000003, 5};
+    for (size_t i = 0; i < sizeof rng_sizes / sizeof rng_sizes[0]; i++) {
+        add(l, (op_case){.op = SC_OP_RNG_UNIFORM, .n = rng_sizes[i]});
+        add(l, (op_case){.op = SC_OP_RNG_NORMAL, .n = rng_sizes[i]});
+    }
+}
+
+static void build_cases(case_list *l) {
+    l->count = 0;
+    add_conv_cases(l);
+    add_bn_cases(l);
+    add_elementwise_cases(l);
+    add_pool_cases(l);
+    add_linear_cases(l);
+    add_loss_optim_rng_cases(l);
+}
+
+/* "conv2d_fwd(n=2,c=64,h=56,w=56,k=64,r=3,s=1,p=1)", with the options that apply. */
+static void case_name(const op_case *c, char *buf, size_t len) {
+    const char *op = sc_op_name(c->op);
+    char opts[96] = "";
+    if (c->accumulate)
+        strcat(opts, ",acc=1");
+    if (c->flags & FLAG_UNPREPARED)
+        strcat(opts, ",unprepared");
+    if (c->flags & FLAG_NULL_PARAM_GRADS)
+        strcat(opts, ",dgamma=dbeta=NULL");
+    if (c->flags & FLAG_TIES)
+        strcat(opts, ",ties");
+    if (c->flags & FLAG_NEGATIVE)
+        strcat(opts, ",negative");
+    if (c->flags & FLAG_IN_PLACE)
+        strcat(opts, ",in_place");
+    if (c->flags & FLAG_NO_BIAS)
+        strcat(opts, ",no_bias");
+    if (c->flags & FLAG_X_4D)
+        strcat(opts, ",x=4d");
+    if (c->flags & FLAG_NO_DLOGITS)
+        strcat(opts, ",dlogits=NULL");
+    if (c->flags & FLAG_NESTEROV)
+        strcat(opts, ",nesterov");
+    switch (c->op) {
+    case SC_OP_CONV2D_FWD:
+    case SC_OP_CONV2D_BWD_DATA:
+    case SC_OP_CONV2D_BWD_FILTER:
+        snprintf(buf, len, "%s(n=%d,c=%d,h=%d,w=%d,k=%d,r=%d,s=%d,p=%d%s)", op, c->n, c->c, c->h,
+                 c->w, c->k, c->r, c->stride, c->pad, opts);
+        break;
+    case SC_OP_BN_TRAIN_FWD:
+        snprintf(buf, len, "%s(n=%d,c=%d,h=%d,w=%d,momentum=%g%s)", op, c->n, c->c, c->h, c->w,
+                 (double)c->param, opts);
+        break;
+    case SC_OP_MAXPOOL_FWD:
+    case SC_OP_MAXPOOL_BWD:
+        snprintf(buf, len, "%s(n=%d,c=%d,h=%d,w=%d,k=%d,s=%d,p=%d%s)", op, c->n, c->c, c->h, c->w,
+                 c->r, c->stride, c->pad, opts);
+        break;
+    case SC_OP_LINEAR_FWD:
+    case SC_OP_LINEAR_BWD_DATA:
+    case SC_OP_LINEAR_BWD_WEIGHT:
+        snprintf(buf, len, "%s(n=%d,in=%d,out=%d%s)", op, c->n, c->c, c->k, opts);
+        break;
+    case SC_OP_SOFTMAX_XENT:
+        snprintf(buf, len, "%s(n=%d,k=%d,smoothing=%g%s)", op, c->n, c->c, (double)c->param, opts);
+        break;
+    case SC_OP_SGD_UPDATE:
+        snprintf(buf, len, "%s(n=%d,momentum=%g%s)", op, c->n, (double)c->param, opts);
+        break;
+    case SC_OP_RNG_UNIFORM:
+    case SC_OP_RNG_NORMAL: snprintf(buf, len, "%s(n=%d)", op, c->n); break;
+    default:
+        snprintf(buf, len, "%s(n=%d,c=%d,h=%d,w=%d%s)", op, c->n, c->c, c->h, c->w, opts);
+        break;
+    }
+}
+
+/* ---- tensors of a case --------------------------------------------------------------- */
+
+/* An F32 input, uniform in [lo, hi); it must come back bit-unchanged. */
+static sc_parity_tensor *input(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
+                               float lo, float hi) {
+    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_INPUT, 0.0, lo, hi);
+}
+
+/* An F32 output starting uniform in [lo, hi) (accumulating ops add to it), compared with the
+ * reference within limit. */
+static sc_parity_tensor *output(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
+                                double limit, float lo, float hi) {
+    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_OUTPUT, limit, lo, hi);
+}
+
+/* ---- host-side helpers ------------------------------------------------------------------- */
+
+/* Per-channel batch mean and 1/sqrt(biased var + eps) of x (N, C, H, W), in double. */
+static void host_bn_stats(const float *x, const op_case *c, float eps, float *mean, float *invstd) {
+    int64_t hw = (int64_t)c->h * c->w;
+    double count = (double)c->n * (double)hw;
+    for (int ch = 0; ch < c->c; ch++) {
+        double sum = 0.0, sq = 0.0;
+        for (int n = 0; n < c->n; n++)
+            for (int64_t i = 0; i < hw; i++)
+                sum += x[((int64_t)n * c->c + ch) * hw + i];
+        double m = sum / count;
+        for (int n = 0; n < c->n; n++)
+            for (int64_t i = 0; i < hw; i++) {
+                double d = x[((int64_t)n * c->c + ch) * hw + i] - m;
+                sq += d * d;
+            }
+        mean[ch] = (float)m;
+        invstd[ch] = (float)(1.0 / sqrt(sq / count + (double)eps));
+    }
+}
+
+/* Max pooling forward of x (planes, H, W) into y (planes, OH, OW), padding excluded. */
+static void host_maxpool(const float *x, float *y, int64_t planes, const op_case *c, int oh,
+                         int ow) {
+    for (int64_t p = 0; p < planes; p++)
+        for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++) {
+                float best = -INFINITY;
+                for (int a = 0; a < c->r; a++)
+                    for (int b = 0; b < c->r; b++) {
+                        int ih = i * c->stride - c->pad + a, iw = j * c->stride - c->pad + b;
+                        if (ih >= 0 && ih < c->h && iw >= 0 && iw < c->w &&
+                            x[(p * c->h + ih) * c->w + iw] > best)
+                            best = x[(p * c->h + ih) * c->w + iw];
+                    }
+                y[(p * oh + i) * ow + j] = best;
+            }
+}
+
+/* ---- the cases of each op family --------------------------------------------------------- */
+
+/* Limits of the normalised error. Convolutions: cuDNN's GEMM, FFT and Winograd algorithms
+ * against im2col + OpenBLAS (fp32 Winograd F(6x6, 3x3) alone is about 2e-5; TF32 would be
+ * about 3e-4, so the limit also catches TF32 leaking in). */
+#define CONV_LIMIT      1e-4
+#define BN_LIMIT        1e-4
+#define GEMM_LIMIT      1e-5
+#define REDUCTION_LIMIT 1e-6 /* sums in another order or precision */
+#define EXACT           0.0
+
+static void run_conv(sc_parity_run *r, const op_case *c) {
+    const sc_conv_params p = {c->stride, c->pad};
+    const int64_t oh = sc_window_out(c->h, c->r, c->stride, c->pad);
+    const int64_t ow = sc_window_out(c->w, c->r, c->stride, c->pad);
+    const int64_t xs[4] = {c->n, c->c, c->h, c->w}, ws[4] = {c->k, c->c, c->r, c->r};
+    const int64_t ys[4] = {c->n, c->k, oh, ow};
+    if (!(c->flags & FLAG_UNPREPARED)) {
+        /* prepare sees shapes only: NULL data */
+        const sc_tensor tx = sc_tensor_make(NULL, SC_F32, 4, xs);
+        const sc_tensor tw = sc_tensor_make(NULL, SC_F32, 4, ws);
+        const sc_tensor ty = sc_tensor_make(NULL, SC_F32, 4, ys);
+        SC_PARITY_ON_BOTH(r, be->ops->conv2d_prepare(be, &p, &tx, &tw, &ty));
+    }
+    if (c->op == SC_OP_CONV2D_FWD) {
+        sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *y = output(r, "y", 4, ys, CONV_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->conv2d_fwd(be, &p, &x->t[side], &w->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_CONV2D_BWD_DATA) {
+        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, CONV_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->conv2d_bwd_data(be, &p, &dy->t[side], &w->t[side],
+                                                      &dx->t[side], c->accumulate));
+    } else {
+        sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *dw = output(r, "dw", 4, ws, CONV_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(
+            r, be->ops->conv2d_bwd_filter(be, &p, &x->t[side], &dy->t[side], &dw->t[side]));
+    }
+}
+
+static void run_bn(sc_parity_run *r, const op_case *c) {
+    const sc_bn_params p = {1e-5f, c->param};
+    const int64_t xs[4] = {c->n, c->c, c->h, c->w}, cs[1] = {c->c};
+    if (c->op == SC_OP_BN_TRAIN_FWD) {
+        const int updates = c->param > 0.0f;
+        /* momentum 0: the running statistics are inputs, bit-unchanged */
+        const sc_parity_role running_role = updates ? SC_PARITY_OUTPUT : SC_PARITY_INPUT;
+        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = input(r, "beta", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *rm = sc_parity_tensor_new(r, "running_mean", SC_F32, 1, cs, running_role,
+                                                    BN_LIMIT, -0.5f, 0.5f);
+        sc_parity_tensor *rv = sc_parity_tensor_new(r, "running_var", SC_F32, 1, cs, running_role,
+                                                    BN_LIMIT, 0.5f, 1.5f);
+        sc_parity_tensor *sm = output(r, "save_mean", 1, cs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *si = output(r, "save_invstd", 1, cs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *y = output(r, "y", 4, xs, BN_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->bn_train_fwd(be, &p, &x->t[side], &gamma->t[side],
+                                                   &beta->t[side], &rm->t[side], &rv->t[side],
+                                                   &sm->t[side], &si->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_BN_INFER_FWD) {
+        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = input(r, "beta", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *rm = input(r, "running_mean", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *y = output(r, "y", 4, xs, 1e-5, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->bn_infer_fwd(be, &p, &x->t[side], &gamma->t[side],
+                                                   &beta->t[side], &rm->t[side], &rv->t[side],
+                                                   &y->t[side]));
+    } else if (c->op == SC_OP_BN_TRAIN_BWD) {
+        const int no_param_grads = (c->flags & FLAG_NULL_PARAM_GRADS) != 0;
+        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *sm = input(r, "save_mean", 1, cs, 0, 0);
+        sc_parity_tensor *si = input(r, "save_invstd", 1, cs, 0, 0);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *dgamma =
+            no_param_grads ? NULL : output(r, "dgamma", 1, cs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *dbeta =
+            no_param_grads ? NULL : output(r, "dbeta", 1, cs, BN_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        /* the saved statistics of x, as a forward pass would leave them */
+        host_bn_stats(sc_parity_values(x), c, p.eps, sc_parity_values(sm), sc_parity_values(si));
+        sc_parity_upload(r, sm);
+        sc_parity_upload(r, si);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->bn_train_bwd(be, &p, &x->t[side], &dy->t[side],
+                                                   &gamma->t[side], &sm->t[side], &si->t[side],
+                                                   &dx->t[side], dgamma ? &dgamma->t[side] : NULL,
+                                                   dbeta ? &dbeta->t[side] : NULL, c->accumulate));
+    } else {
+        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, -1.5f, 1.5f);
+        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.1f, 2.0f);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->bn_infer_bwd(be, &p, &dy->t[side], &gamma->t[side],
+                                                   &rv->t[side], &dx->t[side], c->accumulate));
+    }
+}
+
+static void run_elementwise(sc_parity_run *r, const op_case *c) {
+    const int64_t xs[4] = {c->n, c->c, c->h, c->w};
+    const int in_place = (c->flags & FLAG_IN_PLACE) != 0;
+    if (c->op == SC_OP_RELU_FWD) {
+        sc_parity_tensor *x =
+            in_place ? output(r, "x", 4, xs, EXACT, -1, 1) : input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *y = in_place ? x : output(r, "y", 4, xs, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->relu_fwd(be, &x->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_RELU_BWD) {
+        sc_parity_tensor *y = input(r, "y", 4, xs, -1, 1);
+        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        float *yv = sc_parity_values(y); /* a ReLU output: about half exact zeros */
+        for (int64_t i = 0; i < y->n; i++)
+            yv[i] = yv[i] > 0.0f ? yv[i] : 0.0f;
+        sc_parity_upload(r, y);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(
+            r, be->ops->relu_bwd(be, &y->t[side], &dy->t[side], &dx->t[side], c->accumulate));
+    } else if (c->op == SC_OP_ADD_FWD) {
+        sc_parity_tensor *a =
+            in_place ? output(r, "a", 4, xs, EXACT, -1, 1) : input(r, "a", 4, xs, -1, 1);
+        sc_parity_tensor *b = input(r, "b", 4, xs, -1, 1);
+        sc_parity_tensor *y = in_place ? a : output(r, "y", 4, xs, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->add_fwd(be, &a->t[side], &b->t[side], &y->t[side]));
+    } else {
+        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->add_bwd(be, &dy->t[side], &dx->t[side], c->accumulate));
+    }
+}
+
+static void run_pool(sc_parity_run *r, const op_case *c) {
+    const int64_t xs[4] = {c->n, c->c, c->h, c->w};
+    if (c->op == SC_OP_GAP_FWD || c->op == SC_OP_GAP_BWD) {
+        const int64_t ys[4] = {c->n, c->c, 1, 1};
+        if (c->op == SC_OP_GAP_FWD) {
+            sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
+            sc_parity_tensor *y = output(r, "y", 4, ys, REDUCTION_LIMIT, -1, 1);
+            if (r->failed)
+                return;
+            SC_PARITY_ON_BOTH(r, be->ops->gap_fwd(be, &x->t[side], &y->t[side]));
+        } else {
+            sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
+            sc_parity_tensor *dx = output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
+            if (r->failed)
+                return;
+            SC_PARITY_ON_BOTH(r, be->ops->gap_bwd(be, &dy->t[side], &dx->t[side], c->accumulate));
+        }
+        return;
+    }
+    const sc_pool_params p = {c->r, c->stride, c->pad};
+    const int oh = (int)sc_window_out(c->h, c->r, c->stride, c->pad);
+    const int ow = (int)sc_window_out(c->w, c->r, c->stride, c->pad);
+    const int64_t ys[4] = {c->n, c->c, oh, ow};
+    const float lo = (c->flags & FLAG_NEGATIVE) ? -2.0f : -1.0f;
+    const float hi = (c->flags & FLAG_NEGATIVE) ? -1.0f : 1.0f;
+    sc_parity_tensor *x = input(r, "x", 4, xs, lo, hi);
+    if (r->failed)
+        return;
+    if (c->flags & FLAG_TIES) {
+        float *xv = sc_parity_values(x); /* {-1, 0, 1}: most windows hold several maxima */
+        for (int64_t i = 0; i < x->n; i++)
+            xv[i] = xv[i] < -0.33f ? -1.0f : (xv[i] < 0.33f ? 0.0f : 1.0f);
+        sc_parity_upload(r, x);
+    }
+    if (c->op == SC_OP_MAXPOOL_FWD) {
+        sc_parity_tensor *y = output(r, "y", 4, ys, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->maxpool_fwd(be, &p, &x->t[side], &y->t[side]));
+    } else {
+        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        if (r->failed)
+            return;
+        host_maxpool(sc_parity_values(x), sc_parity_values(y), (int64_t)c->n * c->c, c, oh, ow);
+        sc_parity_upload(r, y);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->maxpool_bwd(be, &p, &x->t[side], &y->t[side], &dy->t[side],
+                                                  &dx->t[side], c->accumulate));
+    }
+}
+
+static void run_linear(sc_parity_run *r, const op_case *c) {
+    const int x4d = (c->flags & FLAG_X_4D) != 0;
+    const int has_bias = !(c->flags & FLAG_NO_BIAS);
+    const int64_t xs[4] = {c->n, c->c, 1, 1}, ws[2] = {c->k, c->c}, ys[2] = {c->n, c->k};
+    const int64_t bs[1] = {c->k};
+    const int x_dims = x4d ? 4 : 2;
+    if (c->op == SC_OP_LINEAR_FWD) {
+        sc_parity_tensor *x = input(r, "x", x_dims, xs, -1, 1);
+        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *b = has_bias ? input(r, "b", 1, bs, -1, 1) : NULL;
+        sc_parity_tensor *y = output(r, "y", 2, ys, GEMM_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->linear_fwd(be, &x->t[side], &w->t[side],
+                                                 b ? &b->t[side] : NULL, &y->t[side]));
+    } else if (c->op == SC_OP_LINEAR_BWD_DATA) {
+        sc_parity_tensor *dy = input(r, "dy", 2, ys, -1, 1);
+        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *dx = output(r, "dx", x_dims, xs, GEMM_LIMIT, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->linear_bwd_data(be, &dy->t[side], &w->t[side], &dx->t[side],
+                                                      c->accumulate));
+    } else {
+        sc_parity_tensor *x = input(r, "x", x_dims, xs, -1, 1);
+        sc_parity_tensor *dy = input(r, "dy", 2, ys, -1, 1);
+        sc_parity_tensor *dw = output(r, "dw", 2, ws, GEMM_LIMIT, -1, 1);
+        sc_parity_tensor *db = has_bias ? output(r, "db", 1, bs, REDUCTION_LIMIT, -1, 1) : NULL;
+        if (r->failed)
+            return;
+        SC_PARITY_ON_BOTH(r, be->ops->linear_bwd_weight(be, &x->t[side], &dy->t[side], &dw->t[side],
+                                                        db ? &db->t[side] : NULL));
+    }
+}
+
+static void run_softmax_xent(sc_parity_run *r, const op_case *c) {
+    const sc_xent_params p = {c->param, 0.75f};
+    const int64_t ls[2] = {c->n, c->c}, ns[1] = {c->n}, ss[1] = {2};
+    sc_parity_tensor *logits = input(r, "logits", 2, ls, -4, 4);
+    sc_parity_tensor *labels =
+        sc_parity_tensor_new(r, "labels", SC_I32, 1, ns, SC_PARITY_INPUT, 0.0, 0, 0);
+    sc_parity_tensor *dlogits =
+        (c->flags & FLAG_NO_DLOGITS) ? NULL : output(r, "dlogits", 2, ls, 1e-5, -1, 1);
+    /* stats start non-zero (they accumulate); a wrong correct count moves them by >= 1 */
+    sc_parity_tensor *stats = output(r, "stats", 1, ss, 1e-5, 1, 3);
+    if (r->failed)
+        return;
+    sc_rng_key key = sc_rng_key_make(r->seed++, 1, SC_RNG_TEST);
+    for (int64_t i = 0; i < labels->n; i++)
+        labels->init[i] = sc_rng_below(key, (uint64_t)i, (uint32_t)c->c);
+    sc_parity_upload(r, labels);
+    if (r->failed)
+        return;
+    SC_PARITY_ON_BOTH(r,
+                      be->ops->softmax_xent(be, &p, &logits->t[side], &labels->t[side],
+                                            dlogits ? &dlogits->t[side] : NULL, &stats->t[side]));
+}
+
+static void run_sgd(sc_parity_run *r, const op_case *c) {
+    const sc_sgd_params p = {0.1f, c->param, c->param > 0.0f ? 5e-4f : 0.0f,
+                             (c->flags & FLAG_NESTEROV) != 0};
+    const int64_t ns[1] = {c->n};
+    sc_parity_tensor *param = output(r, "param", 1, ns, EXACT, -1, 1);
+    sc_parity_tensor *grad = input(r, "grad", 1, ns, -1, 1);
+    sc_parity_tensor *buf = output(r, "momentum_buf", 1, ns, EXACT, -1, 1);
+    if (r->failed)
+        return;
+    SC_PARITY_ON_BOTH(r,
+                      be->ops->sgd_update(be, &p, &param->t[side], &grad->t[side], &buf->t[side]));
+}
+
+static void run_rng(sc_parity_run *r, const op_case *c) {
+    const int64_t ns[1] = {c->n};
+    const sc_rng_key key = sc_rng_key_make(0x5CAA7ull + (uint64_t)c->n, 7, SC_RNG_FILL);
+    sc_parity_tensor *out = output(r, "out", 1, ns, EXACT, -1, 1);
+    if (r->failed)
+        return;
+    if (c->op == SC_OP_RNG_UNIFORM) {
+        SC_PARITY_ON_BOTH(r, be->ops->rng_uniform(be, key, -0.5f, 2.0f, &out->t[side]));
+    } else {
+        SC_PARITY_ON_BOTH(r, be->ops->rng_normal(be, key, 0.25f, 2.0f, &out->t[side]));
+    }
+}
+
+static void run_case_ops(sc_parity_run *r, const op_case *c) {
+    switch (c->op) {
+    case SC_OP_CONV2D_FWD:
+    case SC_OP_CONV2D_BWD_DATA:
+    case SC_OP_CONV2D_BWD_FILTER: run_conv(r, c); break;
+    case SC_OP_BN_TRAIN_FWD:
+    case SC_OP_BN_INFER_FWD:
+    case SC_OP_BN_TRAIN_BWD:
+    case SC_OP_BN_INFER_BWD: run_bn(r, c); break;
+    case SC_OP_RELU_FWD:
+    case SC_OP_RELU_BWD:
+    case SC_OP_ADD_FWD:
+    case SC_OP_ADD_BWD: run_elementwise(r, c); break;
+    case SC_OP_MAXPOOL_FWD:
+    case SC_OP_MAXPOOL_BWD:
+    case SC_OP_GAP_FWD:
+    case SC_OP_GAP_BWD: run_pool(r, c); break;
+    case SC_OP_LINEAR_FWD:
+    case SC_OP_LINEAR_BWD_DATA:
+    case SC_OP_LINEAR_BWD_WEIGHT: run_linear(r, c); break;
+    case SC_OP_SOFTMAX_XENT: run_softmax_xent(r, c); break;
+    case SC_OP_SGD_UPDATE: run_sgd(r, c); break;
+    case SC_OP_RNG_UNIFORM:
+    case SC_OP_RNG_NORMAL: run_rng(r, c); break;
+    default: sc_parity_fail(r, "test bug: no case runner for op %d", (int)c->op); break;
+    }
+}
+
+enum case_result { CASE_OK, CASE_FAIL, CASE_UNSUPPORTED };
+
+/* One case: run it on both backends, verify every buffer, release them, print the line. */
+static int run_case(sc_backend *reference, sc_backend *tested, const op_case *c, uint64_t seed) {
+    sc_parity_run r;
+    sc_parity_begin(&r, reference, tested, seed);
+    run_case_ops(&r, c);
+    if (!r.failed && !r.unsupported)
+        sc_parity_verify(&r);
+    sc_parity_end(&r);
+    char name[192];
+    case_name(c, name, sizeof name);
+    if (r.unsupported) {
+        printf("  %s: not supported (%s)\n", name, r.why);
+        return CASE_UNSUPPORTED;
+    }
+    if (r.failed) {
+        printf("  %s: FAIL err=%.2g (%s)\n", name, r.err, r.why);
+        return CASE_FAIL;
+    }
+    printf("  %s: OK err=%.2g\n", name, r.err);
+    return CASE_OK;
+}
+
+static int known_op(const char *name) {
+    for (int op = 0; op < SC_OP_COUNT; op++)
+        if (strcmp(name, sc_op_name((sc_op)op)) == 0)
+            return 1;
+    return 0;
+}
+
+static int usage(const char *argv0) {
+    fprintf(stderr,
+            "usage: %s [--op NAME] [--list] [--backend cuda|cpu]\n"
+            "  --op NAME       run only the cases of op NAME (conv2d_fwd, bn_train_bwd, ...)\n"
+            "  --list          print the case names and exit\n"
+            "  --backend cpu   test a one-thread CPU backend against the all-cores one\n"
+            "                  instead of CUDA (checks this harness without a GPU)\n",
+            argv0);
+    return 2;
+}
+
+/* The reference CPU backend and the backend under test, both with TF32 off; returns 0, or
+ * the exit status (77 when the CUDA backend is absent). */
+static int create_backends(const char *tested_name, sc_backend **reference, sc_backend **tested) {
+    sc_backend_config config = sc_backend_config_default();
+    config.tf32 = 0; /* parity in true fp32 */
+    if (strcmp(tested_name, "cuda") == 0)
+        return sc_test_gpu_backends(&config, reference, tested);
+    sc_error err = {0};
+    if (sc_backend_create("cpu", &config, reference, &err) != SC_OK) {
+        fprintf(stderr, "error: creating the reference cpu backend: %s\n", err.msg);
+        return 1;
+    }
+    config.threads = 1; /* other reduction orders than the reference's team */
+    if (sc_backend_create("cpu", &config, tested, &err) != SC_OK) {
+        fprintf(stderr, "error: creating the tested cpu backend: %s\n", err.msg);
+        sc_backend_destroy(*reference);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *only = NULL;
+    const char *tested_name = "cuda";
+    int list = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) {
+            only = argv[++i];
+            if (!known_op(only)) {
+                fprintf(stderr, "error: --op %s: unknown op\n", only);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--list") == 0) {
+            list = 1;
+        } else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc &&
+                   (strcmp(argv[i + 1], "cuda") == 0 || strcmp(argv[i + 1], "cpu") == 0)) {
+            tested_name = argv[++i];
+        } else {
+            return usage(argv[0]);
+        }
+    }
+    static case_list cases;
+    build_cases(&cases);
+    if (list) {
+        for (int i = 0; i < cases.count; i++) {
+            if (only && strcmp(only, sc_op_name(cases.items[i].op)) != 0)
+                continue;
+            char name[192];
+            case_name(&cases.items[i], name, sizeof name);
+            printf("%s\n", name);
+        }
+        return 0;
+    }
+
+    sc_backend *reference, *tested;
+    int ready = create_backends(tested_name, &reference, &tested);
+    if (ready != 0)
+        return ready;
+    char info[1024];
+    tested->ops->describe(tested, info, sizeof info);
+    printf("%s backend under test:\n%s", tested->name, info);
+    if (info[0] && info[strlen(info) - 1] != '\n')
+        printf("\n");
+
+    int counts[3] = {0, 0, 0};
+    for (int i = 0; i < cases.count; i++) {
+        if (only && strcmp(only, sc_op_name(cases.items[i].op)) != 0)
+            continue;
+        counts[run_case(reference, tested, &cases.items[i], 1000u * (uint64_t)(i + 1))]++;
+    }
+    printf("%d cases: %d passed, %d failed, %d not supported\n",
+           counts[CASE_OK] + counts[CASE_FAIL] + counts[CASE_UNSUPPORTED], counts[CASE_OK],
+           counts[CASE_FAIL], counts[CASE_UNSUPPORTED]);
+    sc_backend_destroy(tested);
+    sc_backend_destroy(reference);
+    return counts[CASE_FAIL] ? 1 : 0;
+}
