@@ -152,6 +152,8 @@ sc_status sc_cuda_ctx_create(sc_backend *be) {
      * down-conversion); TF32 tensor cores only when the config allows them. */
     SC_CUBLAS_CHECK(be, cublasSetMathMode(ctx->cublas, be->config.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
                                                                        : CUBLAS_DEFAULT_MATH));
+    for (int slot = 0; slot < SC_TIMER_SLOTS; slot++)
+        SC_CUDA_CHECK(be, cudaEventCreate(&ctx->timer_events[slot]));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_x_desc));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_param_desc));
     SC_TRY(sc_cuda_reserve_bn_scratch(be, SC_CUDA_BN_SCRATCH_CHANNELS));
@@ -174,6 +176,9 @@ void sc_cuda_ctx_destroy(sc_backend *be) {
         (void)cudnnDestroyTensorDescriptor(ctx->bn_x_desc);
     if (ctx->bn_param_desc)
         (void)cudnnDestroyTensorDescriptor(ctx->bn_param_desc);
+    for (int slot = 0; slot < SC_TIMER_SLOTS; slot++)
+        if (ctx->timer_events[slot])
+            (void)cudaEventDestroy(ctx->timer_events[slot]);
     if (ctx->cublas)
         (void)cublasDestroy(ctx->cublas);
     if (ctx->cudnn)
@@ -310,4 +315,23 @@ void sc_cuda_range_push(sc_backend *be, const char *name) {
 void sc_cuda_range_pop(sc_backend *be) {
     (void)be;
     sc_nvtx_pop();
+}
+
+sc_status sc_cuda_timer_mark(sc_backend *be, int slot) {
+    if (slot < 0 || slot >= SC_TIMER_SLOTS)
+        return sc_fail(&be->err, SC_ERR_USAGE, "timer slot %d out of range", slot);
+    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
+    SC_CUDA_CHECK(be, cudaEventRecord(ctx->timer_events[slot], ctx->stream));
+    return SC_OK;
+}
+
+sc_status sc_cuda_timer_elapsed(sc_backend *be, int from, int to, double *seconds) {
+    if (from < 0 || from >= SC_TIMER_SLOTS || to < 0 || to >= SC_TIMER_SLOTS)
+        return sc_fail(&be->err, SC_ERR_USAGE, "timer slots %d, %d out of range", from, to);
+    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
+    float ms = 0.0f;
+    SC_CUDA_CHECK(be, cudaEventSynchronize(ctx->timer_events[to]));
+    SC_CUDA_CHECK(be, cudaEventElapsedTime(&ms, ctx->timer_events[from], ctx->timer_events[to]));
+    *seconds = (double)ms * 1e-3;
+    return SC_OK;
 }

@@ -1,6 +1,6 @@
 /* The CUDA backend's context: the device, the one non-default stream every op runs on, the
  * cuDNN and cuBLAS handles bound to it, the shared convolution workspace, the convolution plan
- * cache and the batch-norm descriptors. Also the memory functions of the op table and the
+ * cache, the batch-norm descriptors and the timer events. Also the memory functions of the op table and the
  * scope every op runs in (NVTX range, debug synchronisation). Private to cuda/. */
 #ifndef SC_CUDA_CONTEXT_H
 #define SC_CUDA_CONTEXT_H
@@ -33,7 +33,8 @@ typedef struct sc_cuda_ctx {
     cudnnTensorDescriptor_t bn_param_desc; /* (1, C, 1, 1) */
     float *bn_param_grad_scratch;          /* (2, bn_scratch_channels) */
     int64_t bn_scratch_channels;
-    char range_name[160]; /* NVTX name of the op being issued */
+    cudaEvent_t timer_events[SC_TIMER_SLOTS]; /* timer_mark / timer_elapsed */
+    char range_name[160];                     /* NVTX name of the op being issued */
 } sc_cuda_ctx;
 
 static inline sc_cuda_ctx *sc_cuda_ctx_of(sc_backend *be) { return (sc_cuda_ctx *)be->ctx; }
@@ -65,6 +66,9 @@ sc_status sc_cuda_zero(sc_backend *be, void *ptr, size_t bytes);
 sc_status sc_cuda_copy(sc_backend *be, void *dst, const void *src, size_t bytes);
 sc_status sc_cuda_sync(sc_backend *be);
 void sc_cuda_range_push(sc_backend *be, const char *name);
+/* mark records the slot's CUDA event on the stream; elapsed waits for `to`'s event. */
+sc_status sc_cuda_timer_mark(sc_backend *be, int slot);
+sc_status sc_cuda_timer_elapsed(sc_backend *be, int from, int to, double *seconds);
 void sc_cuda_range_pop(sc_backend *be);
 void sc_cuda_describe(sc_backend *be, char *buf, size_t len);
 

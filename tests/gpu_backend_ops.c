@@ -758,6 +758,25 @@ static int usage(const char *argv0) {
     return 2;
 }
 
+/* Whether every entry of the backend's op table is set: a table that misses an entry added to
+ * backend.h would crash the first caller instead of failing here. The table holds function
+ * pointers only, so it is read as a sequence of them. */
+static int ops_table_complete(const sc_backend *be) {
+    typedef void (*any_fn)(void);
+    const unsigned char *bytes = (const unsigned char *)be->ops;
+    int complete = 1;
+    for (size_t at = 0; at + sizeof(any_fn) <= sizeof(sc_backend_ops); at += sizeof(any_fn)) {
+        any_fn fn;
+        memcpy(&fn, bytes + at, sizeof fn);
+        if (!fn) {
+            printf("  %s: op table entry %zu of %zu is NULL\n", be->name, at / sizeof(any_fn),
+                   sizeof(sc_backend_ops) / sizeof(any_fn));
+            complete = 0;
+        }
+    }
+    return complete;
+}
+
 /* The reference CPU backend and the backend under test, both with TF32 off; returns 0, or
  * the exit status (77 when the CUDA backend is absent). */
 static int create_backends(const char *tested_name, sc_backend **reference, sc_backend **tested) {
@@ -816,6 +835,13 @@ int main(int argc, char **argv) {
     int ready = create_backends(tested_name, &reference, &tested);
     if (ready != 0)
         return ready;
+    _Static_assert(sizeof(sc_backend_ops) % sizeof(void (*)(void)) == 0,
+                   "sc_backend_ops holds function pointers only");
+    if (!ops_table_complete(reference) || !ops_table_complete(tested)) {
+        sc_backend_destroy(tested);
+        sc_backend_destroy(reference);
+        return 1;
+    }
     char info[1024];
     tested->ops->describe(tested, info, sizeof info);
     printf("%s backend under test:\n%s", tested->name, info);
