@@ -119,26 +119,36 @@ static conv_plan *conv_cache_find(const sc_cuda_conv_cache *cache, const conv_ke
     return NULL;
 }
 
-/* Whether a measured algorithm may be chosen: it ran, its workspace fits the limit, and with
- * TF32 off it is a strict fp32 (FMA) kernel. */
-static int algo_acceptable(const sc_backend *be, cudnnStatus_t status, size_t memory,
-                           cudnnMathType_t math) {
+/* One result of a cudnnFind* call, whatever its direction. */
+typedef struct measured_algo {
+    int algo;
+    cudnnStatus_t status;
+    size_t memory;
+    cudnnMathType_t math;
+} measured_algo;
+
+/* The first (fastest: cudnnFind* sorts by time) result that may be chosen: it ran, its
+ * workspace fits the limit, and with TF32 off it is a strict fp32 (FMA) kernel; -1 if none. */
+static int pick_algo(const sc_backend *be, const measured_algo *results, int count) {
     const sc_cuda_ctx *ctx = (const sc_cuda_ctx *)be->ctx;
-    return status == CUDNN_STATUS_SUCCESS && memory <= ctx->workspace_limit &&
-           (be->config.tf32 || math == CUDNN_FMA_MATH);
+    for (int i = 0; i < count; i++)
+        if (results[i].status == CUDNN_STATUS_SUCCESS &&
+            results[i].memory <= ctx->workspace_limit &&
+            (be->config.tf32 || results[i].math == CUDNN_FMA_MATH))
+            return i;
+    return -1;
 }
 
 /* The message when no measured algorithm is acceptable: the key and what each result was. */
 static sc_status no_algorithm(sc_backend *be, const char *direction, const conv_key *key,
-                              int returned, const int *algos, const cudnnStatus_t *statuses,
-                              const size_t *memories, const cudnnMathType_t *maths) {
-    char results[256];
+                              const measured_algo *results, int count) {
+    char listed[256];
     size_t used = 0;
-    results[0] = '\0';
-    for (int i = 0; i < returned && used < sizeof results; i++) {
-        int n = snprintf(results + used, sizeof results - used, "%salgo %d: %s, %zu bytes, math %d",
-                         i ? "; " : "", algos[i], cudnnGetErrorString(statuses[i]), memories[i],
-                         (int)maths[i]);
+    listed[0] = '\0';
+    for (int i = 0; i < count && used < sizeof listed; i++) {
+        int n = snprintf(listed + used, sizeof listed - used, "%salgo %d: %s, %zu bytes, math %d",
+                         i ? "; " : "", results[i].algo, cudnnGetErrorString(results[i].status),
+                         results[i].memory, (int)results[i].math);
         if (n < 0)
             break;
         used += (size_t)n;
@@ -149,7 +159,12 @@ static sc_status no_algorithm(sc_backend *be, const char *direction, const conv_
         "%d, %d), stride %d, pad %d (workspace limit %zu bytes, TF32 %s): %s",
         direction, key->n, key->c, key->h, key->w, key->k, key->c, key->r, key->s, key->stride,
         key->pad, ((const sc_cuda_ctx *)be->ctx)->workspace_limit, key->tf32 ? "on" : "off",
-        returned ? results : "cuDNN returned no results");
+        count ? listed : "cuDNN returned no results");
+}
+
+/* How many results to ask a cudnnFind* call for: its maximum, within our array. */
+static int find_count(int max_count) {
+    return max_count < 1 || max_count > SC_CONV_FIND_RESULTS ? SC_CONV_FIND_RESULTS : max_count;
 }
 
 /* Descriptors of the plan's key; each convolution descriptor starts at the math type the
@@ -192,109 +207,82 @@ static sc_status conv_plan_describe(sc_backend *be, conv_plan *plan) {
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
+/* Each choose_* measures every algorithm of one direction, keeps the pick, sets the direction's
+ * descriptor to the math type it was measured with, and records its workspace need (the larger
+ * of cudnnFind's figure and cudnnGet*WorkspaceSize's). */
 static sc_status choose_fwd(sc_backend *be, conv_plan *plan) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     cudnnConvolutionFwdAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    int max_count = 0, returned = 0;
+    measured_algo results[SC_CONV_FIND_RESULTS];
+    int max_count = 0, count = 0;
     SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardAlgorithmMaxCount(ctx->cudnn, &max_count));
-    if (max_count > SC_CONV_FIND_RESULTS || max_count < 1)
-        max_count = SC_CONV_FIND_RESULTS;
     SC_CUDNN_CHECK(be, cudnnFindConvolutionForwardAlgorithm(ctx->cudnn, plan->x_desc, plan->w_desc,
-                                                            plan->fwd_desc, plan->y_desc, max_count,
-                                                            &returned, perf));
-    int algos[SC_CONV_FIND_RESULTS];
-    cudnnStatus_t statuses[SC_CONV_FIND_RESULTS];
-    size_t memories[SC_CONV_FIND_RESULTS];
-    cudnnMathType_t maths[SC_CONV_FIND_RESULTS];
-    for (int i = 0; i < returned; i++) { /* results come sorted by time, fastest first */
-        if (algo_acceptable(be, perf[i].status, perf[i].memory, perf[i].mathType)) {
-            size_t needed = 0;
-            plan->fwd_algo = perf[i].algo;
-            SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->fwd_desc, perf[i].mathType));
-            SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardWorkspaceSize(
-                                   ctx->cudnn, plan->x_desc, plan->w_desc, plan->fwd_desc,
-                                   plan->y_desc, plan->fwd_algo, &needed));
-            plan->workspace_bytes =
-                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
-            return SC_OK;
-        }
-        algos[i] = (int)perf[i].algo;
-        statuses[i] = perf[i].status;
-        memories[i] = perf[i].memory;
-        maths[i] = perf[i].mathType;
-    }
-    return no_algorithm(be, "forward", &plan->key, returned, algos, statuses, memories, maths);
+                                                            plan->fwd_desc, plan->y_desc,
+                                                            find_count(max_count), &count, perf));
+    for (int i = 0; i < count; i++)
+        results[i] =
+            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
+    int chosen = pick_algo(be, results, count);
+    if (chosen < 0)
+        return no_algorithm(be, "forward", &plan->key, results, count);
+    size_t needed = 0;
+    plan->fwd_algo = perf[chosen].algo;
+    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->fwd_desc, perf[chosen].mathType));
+    SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardWorkspaceSize(
+                           ctx->cudnn, plan->x_desc, plan->w_desc, plan->fwd_desc, plan->y_desc,
+                           plan->fwd_algo, &needed));
+    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
+    return SC_OK;
 }
 
 static sc_status choose_bwd_data(sc_backend *be, conv_plan *plan) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     cudnnConvolutionBwdDataAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    int max_count = 0, returned = 0;
+    measured_algo results[SC_CONV_FIND_RESULTS];
+    int max_count = 0, count = 0;
     SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataAlgorithmMaxCount(ctx->cudnn, &max_count));
-    if (max_count > SC_CONV_FIND_RESULTS || max_count < 1)
-        max_count = SC_CONV_FIND_RESULTS;
     SC_CUDNN_CHECK(be, cudnnFindConvolutionBackwardDataAlgorithm(
                            ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
-                           plan->x_desc, max_count, &returned, perf));
-    int algos[SC_CONV_FIND_RESULTS];
-    cudnnStatus_t statuses[SC_CONV_FIND_RESULTS];
-    size_t memories[SC_CONV_FIND_RESULTS];
-    cudnnMathType_t maths[SC_CONV_FIND_RESULTS];
-    for (int i = 0; i < returned; i++) {
-        if (algo_acceptable(be, perf[i].status, perf[i].memory, perf[i].mathType)) {
-            size_t needed = 0;
-            plan->bwd_data_algo = perf[i].algo;
-            SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_data_desc, perf[i].mathType));
-            SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataWorkspaceSize(
-                                   ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
-                                   plan->x_desc, plan->bwd_data_algo, &needed));
-            plan->workspace_bytes =
-                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
-            return SC_OK;
-        }
-        algos[i] = (int)perf[i].algo;
-        statuses[i] = perf[i].status;
-        memories[i] = perf[i].memory;
-        maths[i] = perf[i].mathType;
-    }
-    return no_algorithm(be, "backward-data", &plan->key, returned, algos, statuses, memories,
-                        maths);
+                           plan->x_desc, find_count(max_count), &count, perf));
+    for (int i = 0; i < count; i++)
+        results[i] =
+            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
+    int chosen = pick_algo(be, results, count);
+    if (chosen < 0)
+        return no_algorithm(be, "backward-data", &plan->key, results, count);
+    size_t needed = 0;
+    plan->bwd_data_algo = perf[chosen].algo;
+    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_data_desc, perf[chosen].mathType));
+    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataWorkspaceSize(
+                           ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
+                           plan->x_desc, plan->bwd_data_algo, &needed));
+    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
+    return SC_OK;
 }
 
 static sc_status choose_bwd_filter(sc_backend *be, conv_plan *plan) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     cudnnConvolutionBwdFilterAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    int max_count = 0, returned = 0;
+    measured_algo results[SC_CONV_FIND_RESULTS];
+    int max_count = 0, count = 0;
     SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(ctx->cudnn, &max_count));
-    if (max_count > SC_CONV_FIND_RESULTS || max_count < 1)
-        max_count = SC_CONV_FIND_RESULTS;
     SC_CUDNN_CHECK(be, cudnnFindConvolutionBackwardFilterAlgorithm(
                            ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
-                           plan->w_desc, max_count, &returned, perf));
-    int algos[SC_CONV_FIND_RESULTS];
-    cudnnStatus_t statuses[SC_CONV_FIND_RESULTS];
-    size_t memories[SC_CONV_FIND_RESULTS];
-    cudnnMathType_t maths[SC_CONV_FIND_RESULTS];
-    for (int i = 0; i < returned; i++) {
-        if (algo_acceptable(be, perf[i].status, perf[i].memory, perf[i].mathType)) {
-            size_t needed = 0;
-            plan->bwd_filter_algo = perf[i].algo;
-            SC_CUDNN_CHECK(be,
-                           cudnnSetConvolutionMathType(plan->bwd_filter_desc, perf[i].mathType));
-            SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                                   ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
-                                   plan->w_desc, plan->bwd_filter_algo, &needed));
-            plan->workspace_bytes =
-                max_size(plan->workspace_bytes, max_size(needed, perf[i].memory));
-            return SC_OK;
-        }
-        algos[i] = (int)perf[i].algo;
-        statuses[i] = perf[i].status;
-        memories[i] = perf[i].memory;
-        maths[i] = perf[i].mathType;
-    }
-    return no_algorithm(be, "backward-filter", &plan->key, returned, algos, statuses, memories,
-                        maths);
+                           plan->w_desc, find_count(max_count), &count, perf));
+    for (int i = 0; i < count; i++)
+        results[i] =
+            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
+    int chosen = pick_algo(be, results, count);
+    if (chosen < 0)
+        return no_algorithm(be, "backward-filter", &plan->key, results, count);
+    size_t needed = 0;
+    plan->bwd_filter_algo = perf[chosen].algo;
+    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_filter_desc, perf[chosen].mathType));
+    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterWorkspaceSize(
+                           ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
+                           plan->w_desc, plan->bwd_filter_algo, &needed));
+    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
+    return SC_OK;
 }
 
 /* Build the plan of key, grow the workspace to its need and add it to the cache. */
