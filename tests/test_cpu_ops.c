@@ -112,9 +112,24 @@ static double rel_err_vs(const float *got, const float *base, const double *ref,
     return worst / scale;
 }
 
-/* Case i of the sweep: kernel 1/3/7, stride 1/2, pad 0..3, batch 1..3, channel counts that
- * are not multiples of 8, odd and even image sizes. */
+/* Edge cases of the stride-1 "same" convolutions (output as wide as the input), whose im2col
+ * copies whole blocks: images smaller than the kernel, one pixel wide, 5x5 taps. */
+static const conv_shape conv_edge_cases[] = {
+    {2, 3, 1, 1, 4, 3, 1, 1, 1, 1},
+    {2, 2, 2, 2, 3, 3, 1, 1, 2, 2},
+    {1, 2, 5, 6, 3, 5, 1, 2, 5, 6},
+    {3, 4, 3, 8, 5, 3, 1, 1, 3, 8},
+    {2, 3, 9, 1, 2, 3, 1, 1, 9, 1},
+    {2, 1, 4, 4, 2, 7, 1, 3, 4, 4},
+};
+
+#define CONV_SWEEP_CASES (48 + (int)(sizeof conv_edge_cases / sizeof conv_edge_cases[0]))
+
+/* Case i of the sweep: first 48 of kernel 1/3/7, stride 1/2, pad 0..3, batch 1..3, channel
+ * counts that are not multiples of 8, odd and even image sizes; then the edge cases. */
 static conv_shape conv_sweep_case(int i) {
+    if (i >= 48)
+        return conv_edge_cases[i - 48];
     static const int kernels[3] = {1, 3, 7};
     static const int channels[4][2] = {{1, 5}, {3, 7}, {5, 9}, {10, 3}};
     static const int sizes[4][2] = {{9, 11}, {8, 7}, {13, 10}, {7, 9}};
@@ -131,8 +146,6 @@ static conv_shape conv_sweep_case(int i) {
     s.ow = (s.w + 2 * s.pad - s.kernel) / s.stride + 1;
     return s;
 }
-
-#define CONV_SWEEP_CASES 48
 
 START_TEST(test_conv_against_direct_loops) {
     sc_backend *be = make_cpu_threads(2);

@@ -93,7 +93,6 @@ static void cpu_destroy(sc_backend *be) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     if (ctx) {
         free(ctx->columns);
-        free(ctx->staging);
         free(ctx->wgrad_partials);
         free(ctx);
     }
@@ -120,11 +119,9 @@ static sc_status grow_per_thread(sc_backend *be, float **buf, size_t *stride, si
     return SC_OK;
 }
 
-sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t staging_floats,
-                                      size_t wgrad_floats) {
+sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     SC_TRY(grow_per_thread(be, &ctx->columns, &ctx->column_stride, column_floats, "im2col"));
-    SC_TRY(grow_per_thread(be, &ctx->staging, &ctx->staging_stride, staging_floats, "staging"));
     return grow_per_thread(be, &ctx->wgrad_partials, &ctx->wgrad_stride, wgrad_floats,
                            "filter-gradient");
 }

@@ -1,14 +1,16 @@
-/* Convolution on the CPU: per image, im2col (cpu_im2col.c) then one OpenBLAS GEMM, with the
- * images of a batch spread over an OpenMP team (OpenBLAS itself runs single-threaded).
+/* Convolution on the CPU: per image, im2col (cpu_im2col.c) and one OpenBLAS GEMM, with the
+ * images of a batch spread over an OpenMP team (OpenBLAS itself runs single-threaded):
  *
- *   forward      y_n (K, OH*OW)    = w (K, C*R*S) x columns_n (C*R*S, OH*OW)
- *   bwd_data     columns (C*R*S, OH*OW) = w^T x dy_n, then col2im into dx_n
- *   bwd_filter   dw (K, C*R*S)     += sum_n dy_n x columns_n^T, one partial sum per thread
+ *   forward      y_n (K, P)             = w (K, C*R*S) x columns_n (C*R*S, P)
+ *   bwd_data     columns (C*R*S, P)     = w^T x dy_n, then col2im into dx_n
+ *   bwd_filter   dw (K, C*R*S)         += sum_n dy_n x columns_n^T, one partial sum per thread
  *
- * A 1x1 convolution with stride 1 and no padding needs no im2col (x_n is its own column
- * matrix). The column buffers and filter-gradient partials come from the backend's scratch,
- * which conv2d_prepare sizes for every shape before training; an op called with a larger
- * shape than prepared grows the scratch itself (correct, but it allocates inside the step). */
+ * (P = OH*OW.) A 1x1 convolution with stride 1 and no padding needs no im2col: x_n is its own
+ * column matrix. Taking several images per GEMM (wider matrices for small planes) was
+ * measured on ResNet-8's shapes and gained nothing, so each GEMM is one image.
+ * The column buffers and filter-gradient partials come from the backend context;
+ * conv2d_prepare sizes them for every shape before training, and an op called with a larger
+ * shape than prepared grows them itself (correct, but it allocates inside the step). */
 #include <cblas.h>
 #include <limits.h>
 #include <omp.h>
@@ -18,27 +20,40 @@
 #include "cpu_im2col.h"
 #include "cpu_internal.h"
 
-static sc_conv_geom geom_of(const sc_conv_params *p, const sc_tensor *x, const sc_tensor *w,
-                            const sc_tensor *y) {
+/* Everything a convolution call needs to know about its shapes and work split. */
+typedef struct conv_plan {
     sc_conv_geom g;
-    g.channels = (int)x->shape[1];
-    g.height = (int)x->shape[2];
-    g.width = (int)x->shape[3];
-    g.kernel_h = (int)w->shape[2];
-    g.kernel_w = (int)w->shape[3];
-    g.stride = p->stride;
-    g.pad = p->pad;
-    g.out_height = (int)y->shape[2];
-    g.out_width = (int)y->shape[3];
-    return g;
-}
+    int batch, out_c;
+    int rows;       /* C * R * S: rows of the column matrix */
+    int plane;      /* OH * OW: its columns */
+    size_t x_image; /* floats per image of x (C * H * W) */
+    size_t y_image; /* floats per image of y (K * OH * OW) */
+    int direct;     /* 1x1, stride 1, no padding: x_n is its own column matrix */
+    int parallel;   /* big enough to use the team */
+} conv_plan;
 
-/* Rows of the column matrix (C * R * S) and its columns (OH * OW). */
-static int64_t column_rows(const sc_tensor *w) { return w->shape[1] * w->shape[2] * w->shape[3]; }
-static int64_t out_plane(const sc_tensor *y) { return y->shape[2] * y->shape[3]; }
-
-static int is_pointwise(const sc_conv_params *p, const sc_tensor *w) {
-    return w->shape[2] == 1 && w->shape[3] == 1 && p->stride == 1 && p->pad == 0;
+static conv_plan plan_of(const sc_conv_params *p, const sc_tensor *x, const sc_tensor *w,
+                         const sc_tensor *y) {
+    conv_plan c;
+    c.g.channels = (int)x->shape[1];
+    c.g.height = (int)x->shape[2];
+    c.g.width = (int)x->shape[3];
+    c.g.kernel_h = (int)w->shape[2];
+    c.g.kernel_w = (int)w->shape[3];
+    c.g.stride = p->stride;
+    c.g.pad = p->pad;
+    c.g.out_height = (int)y->shape[2];
+    c.g.out_width = (int)y->shape[3];
+    c.batch = (int)x->shape[0];
+    c.out_c = (int)w->shape[0];
+    c.rows = c.g.channels * c.g.kernel_h * c.g.kernel_w;
+    c.plane = c.g.out_height * c.g.out_width;
+    c.x_image = (size_t)c.g.channels * c.g.height * c.g.width;
+    c.y_image = (size_t)c.out_c * c.plane;
+    c.direct = c.g.kernel_h == 1 && c.g.kernel_w == 1 && p->stride == 1 && p->pad == 0;
+    c.parallel = c.batch > 1 &&
+                 (int64_t)c.batch * c.out_c * c.rows * c.plane >= SC_CPU_PARALLEL_MIN_MACS;
+    return c;
 }
 
 /* Shape validation without touching data (prepare gets NULL pointers), plus the limits of
@@ -52,13 +67,13 @@ static sc_status check_geometry(sc_backend *be, sc_op op, const sc_conv_params *
             return sc_fail(&be->err, SC_ERR_UNSUPPORTED, "%s: %s must be a F32 NCHW tensor",
                            sc_op_name(op), names[i]);
     SC_TRY(sc_check_conv(&be->err, op, p, x, w, y));
-    int64_t per_image = x->shape[1] * x->shape[2] * x->shape[3];
-    if (column_rows(w) * out_plane(y) > INT_MAX || per_image > INT_MAX ||
-        w->shape[0] * column_rows(w) > INT_MAX)
+    int64_t rows = w->shape[1] * w->shape[2] * w->shape[3];
+    int64_t plane = y->shape[2] * y->shape[3];
+    if (rows * plane > INT_MAX || w->shape[0] * rows > INT_MAX ||
+        x->shape[1] * x->shape[2] * x->shape[3] > INT_MAX)
         return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
                        "%s: one image's im2col matrix (%lld x %lld) exceeds the 2^31 elements "
-                       "OpenBLAS can address", sc_op_name(op), (long long)column_rows(w),
-                       (long long)out_plane(y));
+                       "OpenBLAS can address", sc_op_name(op), (long long)rows, (long long)plane);
     return SC_OK;
 }
 
@@ -69,54 +84,44 @@ static sc_status check_call(sc_backend *be, sc_op op, const sc_conv_params *p, c
     return check_geometry(be, op, p, x, w, y);
 }
 
-/* Whether a convolution is big enough to spread its images over the team. */
-static int worth_parallel(const sc_tensor *w, const sc_tensor *y) {
-    return y->shape[0] > 1 &&
-           y->shape[0] * w->shape[0] * column_rows(w) * out_plane(y) >= SC_CPU_PARALLEL_MIN_MACS;
+static sc_status reserve_for(sc_backend *be, const conv_plan *c) {
+    size_t columns = c->direct ? 0 : (size_t)c->rows * c->plane;
+    return sc_cpu_reserve_conv_scratch(be, columns, (size_t)c->out_c * c->rows);
 }
 
-static sc_status reserve_for(sc_backend *be, const sc_conv_params *p, const sc_tensor *w,
-                             const sc_tensor *y) {
-    size_t columns = is_pointwise(p, w) ? 0 : (size_t)(column_rows(w) * out_plane(y));
-    size_t wgrad = (size_t)(w->shape[0] * column_rows(w));
-    return sc_cpu_reserve_conv_scratch(be, columns, wgrad);
+/* This thread's column buffer (C*R*S, P). */
+static float *own_columns(const sc_cpu_ctx *ctx) {
+    return ctx->columns + (size_t)omp_get_thread_num() * ctx->column_stride;
 }
 
 sc_status sc_cpu_conv2d_prepare(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
                                 const sc_tensor *w, const sc_tensor *y) {
     SC_TRY(check_geometry(be, SC_OP_CONV2D_FWD, p, x, w, y));
-    return reserve_for(be, p, w, y);
+    const conv_plan c = plan_of(p, x, w, y);
+    return reserve_for(be, &c);
 }
 
 sc_status sc_cpu_conv2d_fwd(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
                             const sc_tensor *w, const sc_tensor *y) {
     static const char *const names[3] = {"x", "w", "y"};
     SC_TRY(check_call(be, SC_OP_CONV2D_FWD, p, x, w, y, names));
-    SC_TRY(reserve_for(be, p, w, y));
-    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-    const sc_conv_geom g = geom_of(p, x, w, y);
-    const int batch = (int)x->shape[0];
-    const int out_c = (int)w->shape[0];
-    const int rows = (int)column_rows(w);
-    const int plane = (int)out_plane(y);
-    const size_t x_image = (size_t)g.channels * g.height * g.width;
-    const size_t y_image = (size_t)out_c * plane;
-    const int pointwise = is_pointwise(p, w);
-    const int parallel = worth_parallel(w, y);
+    const conv_plan c = plan_of(p, x, w, y);
+    SC_TRY(reserve_for(be, &c));
+    const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     const float *w_data = sc_f32(w); /* (K, C, R, S) */
     float *y_data = sc_f32(y);       /* (N, K, OH, OW) */
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
-    for (int n = 0; n < batch; n++) {
-        const float *x_n = x_data + n * x_image; /* (C, H, W) */
-        const float *columns = x_n;              /* (C*R*S, OH*OW) */
-        if (!pointwise) {
-            float *own = ctx->columns + (size_t)omp_get_thread_num() * ctx->column_stride;
-            sc_cpu_im2col(&g, x_n, own);
+#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(static)
+    for (int n = 0; n < c.batch; n++) {
+        const float *x_n = x_data + n * c.x_image; /* (C, H, W) */
+        const float *columns = x_n;                /* (C*R*S, P) */
+        if (!c.direct) {
+            float *own = own_columns(ctx);
+            sc_cpu_im2col(&c.g, x_n, own);
             columns = own;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, out_c, plane, rows, 1.0f, w_data,
-                    rows, columns, plane, 0.0f, y_data + n * y_image, plane);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.out_c, c.plane, c.rows, 1.0f,
+                    w_data, c.rows, columns, c.plane, 0.0f, y_data + n * c.y_image, c.plane);
     }
     return SC_OK;
 }
@@ -125,35 +130,27 @@ sc_status sc_cpu_conv2d_bwd_data(sc_backend *be, const sc_conv_params *p, const 
                                  const sc_tensor *w, const sc_tensor *dx, int accumulate) {
     static const char *const names[3] = {"dx", "w", "dy"};
     SC_TRY(check_call(be, SC_OP_CONV2D_BWD_DATA, p, dx, w, dy, names));
-    SC_TRY(reserve_for(be, p, w, dy));
-    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-    const sc_conv_geom g = geom_of(p, dx, w, dy);
-    const int batch = (int)dx->shape[0];
-    const int out_c = (int)w->shape[0];
-    const int rows = (int)column_rows(w);
-    const int plane = (int)out_plane(dy);
-    const size_t x_image = (size_t)g.channels * g.height * g.width;
-    const size_t y_image = (size_t)out_c * plane;
-    const int pointwise = is_pointwise(p, w);
-    const int parallel = worth_parallel(w, dy);
+    const conv_plan c = plan_of(p, dx, w, dy);
+    SC_TRY(reserve_for(be, &c));
+    const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     const float *w_data = sc_f32(w);   /* (K, C, R, S) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
-    for (int n = 0; n < batch; n++) {
-        float *dx_n = dx_data + n * x_image;             /* (C, H, W) */
-        const float *dy_n = dy_data + n * y_image;       /* (K, OH*OW) */
-        if (pointwise) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, plane, out_c, 1.0f, w_data,
-                        rows, dy_n, plane, accumulate ? 1.0f : 0.0f, dx_n, plane);
+#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(static)
+    for (int n = 0; n < c.batch; n++) {
+        float *dx_n = dx_data + n * c.x_image;       /* (C, H, W) */
+        const float *dy_n = dy_data + n * c.y_image; /* (K, P) */
+        if (c.direct) {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c.rows, c.plane, c.out_c, 1.0f,
+                        w_data, c.rows, dy_n, c.plane, accumulate ? 1.0f : 0.0f, dx_n, c.plane);
             continue;
         }
-        float *columns = ctx->columns + (size_t)omp_get_thread_num() * ctx->column_stride;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, plane, out_c, 1.0f, w_data,
-                    rows, dy_n, plane, 0.0f, columns, plane);
+        float *columns = own_columns(ctx); /* (C*R*S, P) */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c.rows, c.plane, c.out_c, 1.0f,
+                    w_data, c.rows, dy_n, c.plane, 0.0f, columns, c.plane);
         if (!accumulate)
-            memset(dx_n, 0, x_image * sizeof(float));
-        sc_cpu_col2im_add(&g, columns, dx_n);
+            memset(dx_n, 0, c.x_image * sizeof(float));
+        sc_cpu_col2im_add(&c.g, columns, dx_n);
     }
     return SC_OK;
 }
@@ -162,40 +159,31 @@ sc_status sc_cpu_conv2d_bwd_filter(sc_backend *be, const sc_conv_params *p, cons
                                    const sc_tensor *dy, const sc_tensor *dw) {
     static const char *const names[3] = {"x", "dw", "dy"};
     SC_TRY(check_call(be, SC_OP_CONV2D_BWD_FILTER, p, x, dw, dy, names));
-    SC_TRY(reserve_for(be, p, dw, dy));
-    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-    const sc_conv_geom g = geom_of(p, x, dw, dy);
-    const int batch = (int)x->shape[0];
-    const int out_c = (int)dw->shape[0];
-    const int rows = (int)column_rows(dw);
-    const int plane = (int)out_plane(dy);
-    const int wgrad_size = out_c * rows;
-    const size_t x_image = (size_t)g.channels * g.height * g.width;
-    const size_t y_image = (size_t)out_c * plane;
-    const int pointwise = is_pointwise(p, dw);
-    const int parallel = worth_parallel(dw, dy);
+    const conv_plan c = plan_of(p, x, dw, dy);
+    SC_TRY(reserve_for(be, &c));
+    const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    const int wgrad_size = c.out_c * c.rows;
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     float *dw_data = sc_f32(dw);       /* (K, C, R, S) */
-#pragma omp parallel num_threads(ctx->threads) if (parallel)
+#pragma omp parallel num_threads(ctx->threads) if (c.parallel)
     {
-        /* Each thread sums its contiguous share of the images into its own partial... */
+        /* Each thread sums a contiguous share of the images into its own partial... */
         const int team = omp_get_num_threads();
         const int tid = omp_get_thread_num();
         float *partial = ctx->wgrad_partials + (size_t)tid * ctx->wgrad_stride; /* (K, C*R*S) */
-        float *own_columns = ctx->columns + (size_t)tid * ctx->column_stride;
         memset(partial, 0, (size_t)wgrad_size * sizeof(float));
-        const int first = (int)((int64_t)batch * tid / team);
-        const int last = (int)((int64_t)batch * (tid + 1) / team);
-        for (int n = first; n < last; n++) {
-            const float *x_n = x_data + n * x_image; /* (C, H, W) */
-            const float *columns = x_n;              /* (C*R*S, OH*OW) */
-            if (!pointwise) {
-                sc_cpu_im2col(&g, x_n, own_columns);
-                columns = own_columns;
+        const int last = (int)((int64_t)c.batch * (tid + 1) / team);
+        for (int n = (int)((int64_t)c.batch * tid / team); n < last; n++) {
+            const float *x_n = x_data + n * c.x_image; /* (C, H, W) */
+            const float *columns = x_n;                /* (C*R*S, P) */
+            if (!c.direct) {
+                float *own = own_columns(ctx);
+                sc_cpu_im2col(&c.g, x_n, own);
+                columns = own;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, out_c, rows, plane, 1.0f,
-                        dy_data + n * y_image, plane, columns, plane, 1.0f, partial, rows);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c.out_c, c.rows, c.plane, 1.0f,
+                        dy_data + n * c.y_image, c.plane, columns, c.plane, 1.0f, partial, c.rows);
         }
         /* ...then the partials are added to dw in thread order (deterministic for a team). */
 #pragma omp barrier

@@ -15,7 +15,8 @@ typedef struct sc_conv_geom {
 /* x (C, H, W) -> columns (C * R * S, OH * OW). */
 void sc_cpu_im2col(const sc_conv_geom *g, const float *x, float *columns);
 
-/* dx (C, H, W) += the columns (C * R * S, OH * OW) scattered back to their input pixels. */
-void sc_cpu_col2im_add(const sc_conv_geom *g, const float *columns, float *dx);
+/* dx (C, H, W) += the columns (C * R * S, OH * OW) scattered back to their input pixels.
+ * The columns are scratch: entries that belong to padding may be cleared. */
+void sc_cpu_col2im_add(const sc_conv_geom *g, float *columns, float *dx);
 
 #endif

@@ -20,14 +20,11 @@
 
 typedef struct sc_cpu_ctx {
     int threads;             /* OpenMP team size of every parallel op */
-    /* Convolution scratch, per thread: im2col columns, a staging matrix for the outputs (or
-     * output gradients) of several images side by side, and a filter-gradient partial sum.
-     * conv2d_prepare sizes them for the largest shape so that no op allocates during a step.
-     * Strides are in floats and multiples of 16 (no false sharing between threads). */
+    /* Convolution scratch, per thread: an im2col column matrix and a filter-gradient partial
+     * sum. conv2d_prepare sizes them for the largest shape so that no op allocates during a
+     * step. Strides are in floats and multiples of 16 (no false sharing between threads). */
     float *columns;          /* (threads, column_stride) */
     size_t column_stride;
-    float *staging;          /* (threads, staging_stride) */
-    size_t staging_stride;
     float *wgrad_partials;   /* (threads, wgrad_stride) */
     size_t wgrad_stride;
     double timer_marks[SC_TIMER_SLOTS]; /* seconds on the monotonic clock */
@@ -37,8 +34,7 @@ static inline sc_cpu_ctx *sc_cpu_ctx_of(sc_backend *be) { return (sc_cpu_ctx *)b
 
 /* Grow the per-thread scratch to at least these many floats per thread (never shrinks).
  * SC_ERR_OOM with a message in be->err when memory runs out. */
-sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t staging_floats,
-                                      size_t wgrad_floats);
+sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats);
 
 /* Checks that every tensor of a list is present and F32 NCHW (NULL entries fail as missing). */
 sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
