@@ -10,7 +10,8 @@
  * outside a tensor fails the case, and a read outside one pulls in NaN. Inputs must come back
  * bit-unchanged, any NaN or Inf in an output fails, the element-wise ops, max pooling, SGD and
  * the RNG fills must match bit for bit (limit 0), and a case the CUDA backend rejects as
- * unsupported is reported as "not supported", never as a pass.
+ * unsupported is reported as "not supported", never as a pass. A few calls with shapes that
+ * disagree must be refused by both backends with the same status, writing nothing.
  *
  *   gpu_backend_ops [--op NAME] [--list] [--backend cuda|cpu]
  *
@@ -44,7 +45,8 @@ enum case_flag {
     FLAG_NO_BIAS = 1 << 5,          /* linear: b / db = NULL */
     FLAG_X_4D = 1 << 6,             /* linear: x / dx shaped (N, IN, 1, 1) as after pooling */
     FLAG_NO_DLOGITS = 1 << 7,       /* softmax_xent: dlogits = NULL */
-    FLAG_NESTEROV = 1 << 8          /* sgd_update */
+    FLAG_NESTEROV = 1 << 8,         /* sgd_update */
+    FLAG_REJECTED = 1 << 9          /* shapes that disagree: both backends must refuse the call */
 };
 
 typedef struct op_case {
@@ -265,6 +267,23 @@ static void add_loss_optim_rng_cases(case_list *l) {
     }
 }
 
+/* Calls with one disagreeing shape (see run_rejected): refused alike, nothing written. */
+static void add_rejected_cases(case_list *l) {
+    const sc_op ops[] = {SC_OP_CONV2D_FWD, SC_OP_BN_TRAIN_FWD, SC_OP_RELU_FWD,  SC_OP_MAXPOOL_FWD,
+                         SC_OP_LINEAR_FWD, SC_OP_SOFTMAX_XENT, SC_OP_SGD_UPDATE};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        add(l, (op_case){.op = ops[i],
+                         .n = 2,
+                         .c = 3,
+                         .h = 6,
+                         .w = 6,
+                         .k = 4,
+                         .r = 3,
+                         .stride = 2,
+                         .pad = 1,
+                         .flags = FLAG_REJECTED});
+}
+
 static void build_cases(case_list *l) {
     l->count = 0;
     add_conv_cases(l);
@@ -273,6 +292,7 @@ static void build_cases(case_list *l) {
     add_pool_cases(l);
     add_linear_cases(l);
     add_loss_optim_rng_cases(l);
+    add_rejected_cases(l);
 }
 
 /* "conv2d_fwd(n=2,c=64,h=56,w=56,k=64,r=3,s=1,p=1)", with the options that apply. */
@@ -299,6 +319,10 @@ static void case_name(const op_case *c, char *buf, size_t len) {
         strcat(opts, ",dlogits=NULL");
     if (c->flags & FLAG_NESTEROV)
         strcat(opts, ",nesterov");
+    if (c->flags & FLAG_REJECTED) {
+        snprintf(buf, len, "%s(shapes that disagree: refused)", op);
+        return;
+    }
     switch (c->op) {
     case SC_OP_CONV2D_FWD:
     case SC_OP_CONV2D_BWD_DATA:
@@ -688,7 +712,91 @@ static void run_rng(sc_parity_run *r, const op_case *c) {
     }
 }
 
+/* One shape off by one in each call; both backends must refuse it with the same status and
+ * leave every tensor (all inputs here) untouched. */
+static void run_rejected(sc_parity_run *r, const op_case *c) {
+    const int64_t xs[4] = {c->n, c->c, c->h, c->w}, cs[1] = {c->c}, bad_cs[1] = {c->c + 1};
+    const int64_t oh = sc_window_out(c->h, c->r, c->stride, c->pad);
+    sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
+    if (r->failed)
+        return;
+    if (c->op == SC_OP_CONV2D_FWD) {
+        const sc_conv_params p = {c->stride, c->pad};
+        const int64_t ws[4] = {c->k, c->c, c->r, c->r}, ys[4] = {c->n, c->k + 1, oh, oh};
+        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(
+            r, be->ops->conv2d_fwd(be, &p, &x->t[side], &w->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_BN_TRAIN_FWD) {
+        const sc_bn_params p = {1e-5f, 0.1f};
+        sc_parity_tensor *gamma = input(r, "gamma", 1, bad_cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = input(r, "beta", 1, cs, -1, 1);
+        sc_parity_tensor *rm = input(r, "running_mean", 1, cs, -1, 1);
+        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *sm = input(r, "save_mean", 1, cs, -1, 1);
+        sc_parity_tensor *si = input(r, "save_invstd", 1, cs, -1, 1);
+        sc_parity_tensor *y = input(r, "y", 4, xs, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(r,
+                                  be->ops->bn_train_fwd(be, &p, &x->t[side], &gamma->t[side],
+                                                        &beta->t[side], &rm->t[side], &rv->t[side],
+                                                        &sm->t[side], &si->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_RELU_FWD) {
+        const int64_t ys[4] = {c->n, c->c, c->h, c->w + 1};
+        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(r, be->ops->relu_fwd(be, &x->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_MAXPOOL_FWD) {
+        const sc_pool_params p = {c->r, c->stride, c->pad};
+        const int64_t ys[4] = {c->n, c->c, oh + 1, oh};
+        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(r, be->ops->maxpool_fwd(be, &p, &x->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_LINEAR_FWD) {
+        const int64_t in = (int64_t)c->c * c->h * c->w;
+        const int64_t ws[2] = {c->k, in + 1}, bs[1] = {c->k}, ys[2] = {c->n, c->k};
+        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *b = input(r, "b", 1, bs, -1, 1);
+        sc_parity_tensor *y = input(r, "y", 2, ys, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(
+            r, be->ops->linear_fwd(be, &x->t[side], &w->t[side], &b->t[side], &y->t[side]));
+    } else if (c->op == SC_OP_SOFTMAX_XENT) {
+        const sc_xent_params p = {0.0f, 1.0f};
+        const int64_t ls[2] = {c->n, c->k}, ns[1] = {c->n + 1}, ss[1] = {2};
+        sc_parity_tensor *logits = input(r, "logits", 2, ls, -1, 1);
+        sc_parity_tensor *labels =
+            sc_parity_tensor_new(r, "labels", SC_I32, 1, ns, SC_PARITY_INPUT, 0.0, 0, 0);
+        sc_parity_tensor *stats = input(r, "stats", 1, ss, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(r,
+                                  be->ops->softmax_xent(be, &p, &logits->t[side], &labels->t[side],
+                                                        NULL, &stats->t[side]));
+    } else {
+        const sc_sgd_params p = {0.1f, 0.9f, 0.0f, 0};
+        const int64_t ns[1] = {c->n}, bad_ns[1] = {c->n + 1};
+        sc_parity_tensor *param = input(r, "param", 1, ns, -1, 1);
+        sc_parity_tensor *grad = input(r, "grad", 1, bad_ns, -1, 1);
+        sc_parity_tensor *buf = input(r, "momentum_buf", 1, ns, -1, 1);
+        if (r->failed)
+            return;
+        SC_PARITY_EXPECT_REJECTED(
+            r, be->ops->sgd_update(be, &p, &param->t[side], &grad->t[side], &buf->t[side]));
+    }
+}
+
 static void run_case_ops(sc_parity_run *r, const op_case *c) {
+    if (c->flags & FLAG_REJECTED) {
+        run_rejected(r, c);
+        return;
+    }
     switch (c->op) {
     case SC_OP_CONV2D_FWD:
     case SC_OP_CONV2D_BWD_DATA:
@@ -781,7 +889,8 @@ static int ops_table_complete(const sc_backend *be) {
  * the exit status (77 when the CUDA backend is absent). */
 static int create_backends(const char *tested_name, sc_backend **reference, sc_backend **tested) {
     sc_backend_config config = sc_backend_config_default();
-    config.tf32 = 0; /* parity in true fp32 */
+    config.tf32 = 0;       /* parity in true fp32 */
+    config.debug_sync = 1; /* an asynchronous fault is reported by the op that caused it */
     if (strcmp(tested_name, "cuda") == 0)
         return sc_test_gpu_backends(&config, reference, tested);
     sc_error err = {0};

@@ -51,6 +51,17 @@ int sc_parity_step(sc_parity_run *r, int side, sc_status status) {
     return 0;
 }
 
+void sc_parity_expect_rejected(sc_parity_run *r, const sc_status status[2]) {
+    const sc_backend *ref = r->be[SC_PARITY_REF], *tested = r->be[SC_PARITY_TESTED];
+    if (status[SC_PARITY_REF] == SC_OK)
+        sc_parity_fail(r, "test bug: the reference accepted a call meant to be refused");
+    else if (status[SC_PARITY_TESTED] != status[SC_PARITY_REF])
+        sc_parity_fail(r, "the reference refused with %s (%s), %s answered %s (%s)",
+                       sc_status_name(status[SC_PARITY_REF]), ref->err.msg, tested->name,
+                       sc_status_name(status[SC_PARITY_TESTED]),
+                       status[SC_PARITY_TESTED] == SC_OK ? "accepted" : tested->err.msg);
+}
+
 float *sc_parity_values(sc_parity_tensor *t) { return (float *)t->init; }
 
 void sc_parity_upload(sc_parity_run *r, sc_parity_tensor *t) {

@@ -63,6 +63,10 @@ float *sc_parity_values(sc_parity_tensor *t);
 /* Uploads the (edited) initial contents, with fresh guards, to both backends. */
 void sc_parity_upload(sc_parity_run *r, sc_parity_tensor *t);
 
+/* Both backends must have refused a call (status[side]) with the same status; a refusal
+ * leaves every tensor unchanged, which sc_parity_verify then checks. */
+void sc_parity_expect_rejected(sc_parity_run *r, const sc_status status[2]);
+
 /* Checks every tensor of the run (see the top of this file); failures go into r. */
 void sc_parity_verify(sc_parity_run *r);
 
@@ -75,5 +79,16 @@ void sc_parity_verify(sc_parity_run *r);
         if (!sc_parity_step((r), side, (call)))                                                    \
             return;                                                                                \
     }
+
+/* Runs `call` (as in SC_PARITY_ON_BOTH) on both backends, expecting both to refuse it. */
+#define SC_PARITY_EXPECT_REJECTED(r, call)                                                         \
+    do {                                                                                           \
+        sc_status rejected_[2];                                                                    \
+        for (int side = 0; side < 2; side++) {                                                     \
+            sc_backend *be = (r)->be[side];                                                        \
+            rejected_[side] = (call);                                                              \
+        }                                                                                          \
+        sc_parity_expect_rejected((r), rejected_);                                                 \
+    } while (0)
 
 #endif
