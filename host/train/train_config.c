@@ -13,7 +13,7 @@ void sc_train_config_default(sc_train_config *cfg) {
     snprintf(cfg->out_dir, sizeof cfg->out_dir, "runs/default");
     cfg->epochs = 3;
     cfg->batch = 128;
-    cfg->eval_batch = 500;
+    cfg->eval_batch = 0;
     cfg->lr = 0.1f;
     cfg->momentum = 0.9f;
     cfg->weight_decay = 5e-4f;
@@ -30,6 +30,8 @@ void sc_train_config_default(sc_train_config *cfg) {
 
 void sc_train_config_resolve(sc_train_config *cfg, int image_height) {
     int cifar = strncmp(cfg->dataset, "cifar", 5) == 0;
+    if (cfg->eval_batch <= 0)
+        cfg->eval_batch = cfg->batch;
     if (!cfg->stem[0])
         snprintf(cfg->stem, sizeof cfg->stem, "%s", image_height <= 64 ? "cifar" : "imagenet");
     if (cfg->crop_padding < 0)

@@ -21,7 +21,7 @@ typedef struct sc_train_config {
     char resume[SC_PATH_LEN]; /* checkpoint to continue from, "" = fresh run */
     int epochs;
     int batch;
-    int eval_batch;
+    int eval_batch;         /* 0 = the training batch */
     float lr;
     float momentum;
     float weight_decay;

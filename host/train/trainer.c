@@ -16,7 +16,8 @@
 #include "train_step.h"
 
 typedef struct trainer {
-    const sc_train_config *cfg;
+    sc_train_config resolved; /* the caller's configuration with dataset defaults filled in */
+    const sc_train_config *cfg; /* = &resolved */
     const sc_train_hooks *hooks;
     sc_backend *be;
     sc_dataset train_ds, test_ds;
@@ -52,6 +53,7 @@ static sc_status load_data(trainer *t, sc_error *err) {
     const char *dir = cfg->data_dir[0] ? cfg->data_dir : NULL;
     SC_TRY(sc_dataset_load(cfg->dataset, dir, 1, &t->train_ds, err));
     SC_TRY(sc_dataset_load(cfg->dataset, dir, 0, &t->test_ds, err));
+    sc_train_config_resolve(&t->resolved, t->train_ds.height);
     sc_dataset_limit(&t->train_ds, cfg->limit_train);
     sc_dataset_limit(&t->test_ds, cfg->limit_test);
     if (t->train_ds.count < cfg->batch)
@@ -308,7 +310,9 @@ sc_status sc_train_run(const sc_train_config *cfg, const sc_train_hooks *hooks,
     trainer t;
     memset(&t, 0, sizeof t);
     memset(result, 0, sizeof *result);
-    t.cfg = cfg;
+    t.resolved = *cfg;
+    t.cfg = &t.resolved;
+    cfg = t.cfg;
     t.hooks = hooks;
     t.result = result;
     double started = sc_now_seconds();
