@@ -19,6 +19,18 @@ static void valid_range(int size, int out_size, int stride, int pad, int offset,
         *lo = *hi;
 }
 
+/* Zeroes columns [0, lo) and [hi, width) of rows [oh_lo, oh_hi) of a (OH, width) block.
+ * Column by column: these are a pad's worth of columns, and row-wise loops of one or two
+ * elements would each become a memset call. */
+static void clear_padding_columns(float *block, int width, int oh_lo, int oh_hi, int lo, int hi) {
+    for (int ow = 0; ow < lo; ow++)
+        for (int oh = oh_lo; oh < oh_hi; oh++)
+            block[(size_t)oh * width + ow] = 0.0f;
+    for (int ow = hi; ow < width; ow++)
+        for (int oh = oh_lo; oh < oh_hi; oh++)
+            block[(size_t)oh * width + ow] = 0.0f;
+}
+
 /* Stride 1 with the output as wide as the input: consecutive output pixels of the block read
  * consecutive input pixels, so the whole valid part is one straight copy; the values it wraps
  * in from neighbouring rows where the tap reads padding are then cleared. */
@@ -35,13 +47,7 @@ static void im2col_row_contiguous(const sc_conv_geom *g, const float *x_c, int r
         const float *restrict src = x_c + (size_t)(oh_lo - g->pad + r) * width + (lo - g->pad + s);
         for (int i = begin; i < end; i++)
             block[i] = src[i - begin];
-        for (int oh = oh_lo; oh < oh_hi; oh++) {
-            float *row = block + (size_t)oh * width;
-            for (int ow = 0; ow < lo; ow++)
-                row[ow] = 0.0f;
-            for (int ow = hi; ow < width; ow++)
-                row[ow] = 0.0f;
-        }
+        clear_padding_columns(block, width, oh_lo, oh_hi, lo, hi);
     } else {
         for (int i = oh_lo * width; i < oh_hi * width; i++)
             block[i] = 0.0f;
@@ -110,13 +116,7 @@ static void col2im_row_add_contiguous(const sc_conv_geom *g, float *restrict blo
     valid_range(width, width, 1, g->pad, s, &lo, &hi);
     if (oh_hi <= oh_lo || hi <= lo)
         return;
-    for (int oh = oh_lo; oh < oh_hi; oh++) {
-        float *row = block + (size_t)oh * width;
-        for (int ow = 0; ow < lo; ow++)
-            row[ow] = 0.0f;
-        for (int ow = hi; ow < width; ow++)
-            row[ow] = 0.0f;
-    }
+    clear_padding_columns(block, width, oh_lo, oh_hi, lo, hi);
     const int begin = oh_lo * width + lo, end = (oh_hi - 1) * width + hi;
     float *restrict dst = dx_c + (size_t)(oh_lo - g->pad + r) * width + (lo - g->pad + s);
     for (int i = begin; i < end; i++)
