@@ -354,6 +354,51 @@ START_TEST(test_bn_train_running_stats) {
 }
 END_TEST
 
+/* Statistics of values far from zero (1000 + U(-1, 1)) stay accurate: the variance is not
+ * taken as E[x^2] - E[x]^2, which loses every digit in float (and six in double). */
+START_TEST(test_bn_statistics_with_large_offset) {
+    sc_backend *be = make_cpu_threads(2);
+    enum { N = 8, C = 3, H = 30, W = 31 };
+    const size_t count = (size_t)N * C * H * W;
+    float *x_data = uniform_buf(count, 81);
+    for (size_t i = 0; i < count; i++)
+        x_data[i] += 1000.0f;
+    float *y_data = malloc(count * sizeof(float));
+    ck_assert_ptr_nonnull(y_data);
+    float gamma[C] = {1, 1, 1}, beta[C] = {0, 0, 0}, running_mean[C] = {0}, running_var[C] = {1, 1, 1};
+    float save_mean[C], save_invstd[C];
+    sc_bn_params p = {1e-5f, 1.0f}; /* momentum 1: running = batch statistics */
+    sc_tensor x = sc_tensor_4d(x_data, SC_F32, N, C, H, W), y = sc_tensor_4d(y_data, SC_F32, N, C, H, W);
+    sc_tensor g = sc_tensor_1d(gamma, SC_F32, C), b = sc_tensor_1d(beta, SC_F32, C);
+    sc_tensor rm = sc_tensor_1d(running_mean, SC_F32, C), rv = sc_tensor_1d(running_var, SC_F32, C);
+    sc_tensor sm = sc_tensor_1d(save_mean, SC_F32, C), si = sc_tensor_1d(save_invstd, SC_F32, C);
+    ck_assert_int_eq(be->ops->bn_train_fwd(be, &p, &x, &g, &b, &rm, &rv, &sm, &si, &y), SC_OK);
+    const size_t per_channel = (size_t)N * H * W, hw = (size_t)H * W;
+    for (int c = 0; c < C; c++) {
+        double mean = 0.0, sq = 0.0;
+        for (int n = 0; n < N; n++)
+            for (size_t i = 0; i < hw; i++)
+                mean += x_data[((size_t)n * C + c) * hw + i];
+        mean /= (double)per_channel;
+        for (int n = 0; n < N; n++)
+            for (size_t i = 0; i < hw; i++) {
+                double d = x_data[((size_t)n * C + c) * hw + i] - mean;
+                sq += d * d;
+            }
+        double unbiased = sq / (double)(per_channel - 1);
+        ck_assert_msg(fabs(running_mean[c] - mean) <= 1e-4, "channel %d mean %.9g, expected %.9g",
+                      c, (double)running_mean[c], mean);
+        ck_assert_msg(fabs(running_var[c] / unbiased - 1.0) <= 1e-5,
+                      "channel %d variance %.9g, expected %.9g", c, (double)running_var[c], unbiased);
+        ck_assert_msg(fabs(save_invstd[c] * sqrt(sq / (double)per_channel + 1e-5) - 1.0) <= 1e-5,
+                      "channel %d invstd %.9g", c, (double)save_invstd[c]);
+    }
+    free(x_data);
+    free(y_data);
+    sc_backend_destroy(be);
+}
+END_TEST
+
 START_TEST(test_bn_infer_forward) {
     sc_backend *be = make_cpu_threads(2);
     sc_bn_params p = {1e-3f, 0.1f};
@@ -588,6 +633,7 @@ static Suite *cpu_ops_suite(void) {
     suite_add_tcase(s, conv);
     TCase *other = tcase_create("other ops");
     tcase_add_test(other, test_bn_train_running_stats);
+    tcase_add_test(other, test_bn_statistics_with_large_offset);
     tcase_add_test(other, test_bn_infer_forward);
     tcase_add_test(other, test_maxpool_ties_and_padding);
     tcase_add_test(other, test_gap_forward_backward);
