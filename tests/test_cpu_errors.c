@@ -1,6 +1,6 @@
 /* The CPU backend's contract outside the numerics: every op rejects bad shapes, missing data
  * and unsupported dtypes with a status and a message naming the op (never a crash), the
- * backend stays usable afterwards; memory operations, supports() and describe(). */
+ * backend stays usable afterwards; memory operations, supports(), timers and describe(). */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -64,11 +64,13 @@ START_TEST(test_conv_shape_errors) {
     EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_fwd", o->conv2d_fwd(be, &p, &x_missing, &w, &y));
     EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_fwd", o->conv2d_fwd(be, &bad_stride, &x, &w, &y));
     EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_fwd", o->conv2d_prepare(be, &p, &x, &w_bad_c, &y));
-    EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_bwd_data", o->conv2d_bwd_data(be, &p, &y_bad_hw, &w, &x, 0));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_bwd_data",
+                o->conv2d_bwd_data(be, &p, &y_bad_hw, &w, &x, 0));
     EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_bwd_filter",
                 o->conv2d_bwd_filter(be, &p, &x, &y, &w_bad_c));
     /* a 9x9 kernel on a 2x2 image without padding has no output */
-    sc_tensor tiny = t4(m->a, 1, 1, 2, 2), big_w = t4(m->b, 1, 1, 9, 9), none = t4(m->c, 1, 1, 0, 0);
+    sc_tensor tiny = t4(m->a, 1, 1, 2, 2), big_w = t4(m->b, 1, 1, 9, 9);
+    sc_tensor none = t4(m->c, 1, 1, 0, 0);
     sc_conv_params no_pad = {1, 0};
     EXPECT_FAIL(be, SC_ERR_SHAPE, "conv2d_fwd", o->conv2d_fwd(be, &no_pad, &tiny, &big_w, &none));
     /* still usable */
@@ -237,6 +239,14 @@ START_TEST(test_memory_and_description) {
     ck_assert_str_eq(be->name, "cpu");
     o->range_push(be, "phase");
     o->range_pop(be);
+
+    double seconds = -1.0;
+    ck_assert_int_eq(o->timer_mark(be, 0), SC_OK);
+    ck_assert_int_eq(o->timer_mark(be, SC_TIMER_SLOTS - 1), SC_OK);
+    ck_assert_int_eq(o->timer_elapsed(be, 0, SC_TIMER_SLOTS - 1, &seconds), SC_OK);
+    ck_assert(seconds >= 0.0 && seconds < 60.0);
+    ck_assert_int_eq(o->timer_mark(be, SC_TIMER_SLOTS), SC_ERR_USAGE);
+    ck_assert_int_eq(o->timer_elapsed(be, -1, 0, &seconds), SC_ERR_USAGE);
 
     sc_backend_config bad = sc_backend_config_default();
     bad.threads = -1;

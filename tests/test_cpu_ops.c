@@ -73,7 +73,9 @@ typedef enum naive_conv_kind { NAIVE_FWD, NAIVE_BWD_DATA, NAIVE_BWD_FILTER } nai
  * dy * w) or to dw (bwd_filter: x * dy). a and b are (x, w), (dy, w) or (x, dy). */
 static void naive_conv(const conv_shape *s, naive_conv_kind kind, const float *a, const float *b,
                        double *out) {
-    size_t n_out = kind == NAIVE_FWD ? y_count(s) : kind == NAIVE_BWD_DATA ? x_count(s) : w_count(s);
+    size_t n_out = kind == NAIVE_FWD        ? y_count(s)
+                   : kind == NAIVE_BWD_DATA ? x_count(s)
+                                            : w_count(s);
     memset(out, 0, n_out * sizeof(double));
     for (int n = 0; n < s->n; n++)
         for (int k = 0; k < s->k; k++)
@@ -87,7 +89,8 @@ static void naive_conv(const conv_shape *s, naive_conv_kind kind, const float *a
                                 if (ih < 0 || ih >= s->h || iw < 0 || iw >= s->w)
                                     continue;
                                 size_t xi = (((size_t)n * s->c + c) * s->h + ih) * s->w + iw;
-                                size_t wi = (((size_t)k * s->c + c) * s->kernel + r) * s->kernel + q;
+                                size_t wi =
+                                    (((size_t)k * s->c + c) * s->kernel + r) * s->kernel + q;
                                 size_t yi = (((size_t)n * s->k + k) * s->oh + oh) * s->ow + ow;
                                 if (kind == NAIVE_FWD)
                                     out[yi] += (double)a[xi] * (double)b[wi];
@@ -152,8 +155,9 @@ START_TEST(test_conv_against_direct_loops) {
     for (int i = 0; i < CONV_SWEEP_CASES; i++) {
         conv_shape s = conv_sweep_case(i);
         char what[160];
-        snprintf(what, sizeof what, "conv case %d: x (%d, %d, %d, %d), w (%d, %d, %d, %d), stride %d, pad %d",
-                 i, s.n, s.c, s.h, s.w, s.k, s.c, s.kernel, s.kernel, s.stride, s.pad);
+        snprintf(what, sizeof what,
+                 "conv case %d: x (%d, %d, %d, %d), w (%d, %d, %d, %d), stride %d, pad %d", i,
+                 s.n, s.c, s.h, s.w, s.k, s.c, s.kernel, s.kernel, s.stride, s.pad);
         sc_conv_params p = {s.stride, s.pad};
         float *x = uniform_buf(x_count(&s), 1000 + (uint64_t)i);
         float *w = uniform_buf(w_count(&s), 2000 + (uint64_t)i);
@@ -365,10 +369,12 @@ START_TEST(test_bn_statistics_with_large_offset) {
         x_data[i] += 1000.0f;
     float *y_data = malloc(count * sizeof(float));
     ck_assert_ptr_nonnull(y_data);
-    float gamma[C] = {1, 1, 1}, beta[C] = {0, 0, 0}, running_mean[C] = {0}, running_var[C] = {1, 1, 1};
+    float gamma[C] = {1, 1, 1}, beta[C] = {0, 0, 0};
+    float running_mean[C] = {0}, running_var[C] = {1, 1, 1};
     float save_mean[C], save_invstd[C];
     sc_bn_params p = {1e-5f, 1.0f}; /* momentum 1: running = batch statistics */
-    sc_tensor x = sc_tensor_4d(x_data, SC_F32, N, C, H, W), y = sc_tensor_4d(y_data, SC_F32, N, C, H, W);
+    sc_tensor x = sc_tensor_4d(x_data, SC_F32, N, C, H, W);
+    sc_tensor y = sc_tensor_4d(y_data, SC_F32, N, C, H, W);
     sc_tensor g = sc_tensor_1d(gamma, SC_F32, C), b = sc_tensor_1d(beta, SC_F32, C);
     sc_tensor rm = sc_tensor_1d(running_mean, SC_F32, C), rv = sc_tensor_1d(running_var, SC_F32, C);
     sc_tensor sm = sc_tensor_1d(save_mean, SC_F32, C), si = sc_tensor_1d(save_invstd, SC_F32, C);
@@ -389,7 +395,8 @@ START_TEST(test_bn_statistics_with_large_offset) {
         ck_assert_msg(fabs(running_mean[c] - mean) <= 1e-4, "channel %d mean %.9g, expected %.9g",
                       c, (double)running_mean[c], mean);
         ck_assert_msg(fabs(running_var[c] / unbiased - 1.0) <= 1e-5,
-                      "channel %d variance %.9g, expected %.9g", c, (double)running_var[c], unbiased);
+                      "channel %d variance %.9g, expected %.9g", c, (double)running_var[c],
+                      unbiased);
         ck_assert_msg(fabs(save_invstd[c] * sqrt(sq / (double)per_channel + 1e-5) - 1.0) <= 1e-5,
                       "channel %d invstd %.9g", c, (double)save_invstd[c]);
     }
@@ -412,7 +419,8 @@ START_TEST(test_bn_infer_forward) {
     ck_assert_int_eq(be->ops->bn_infer_fwd(be, &p, &x, &g, &b, &rm, &rv, &ty), SC_OK);
     for (int at = 0; at < 8; at++) {
         int c = (at / 2) % 2;
-        double expect = (bn_x[at] - running_mean[c]) / sqrt(running_var[c] + 1e-3) * gamma[c] + beta[c];
+        double expect =
+            (bn_x[at] - running_mean[c]) / sqrt(running_var[c] + 1e-3) * gamma[c] + beta[c];
         ck_assert_msg(fabs(y[at] - expect) <= 1e-5, "y[%d] = %g, expected %g", at, (double)y[at],
                       expect);
     }
@@ -552,7 +560,8 @@ START_TEST(test_xent_by_hand) {
                 double grad = 2.0 * (prob - target) / 2.0; /* grad_scale (prob - t) / N */
                 ck_assert_msg(fabs(dlogits_data[3 * n + j] - grad) <= 1e-6,
                               "smoothing %g: dlogits[%d][%d] = %g, expected %g",
-                              (double)p.label_smoothing, n, j, (double)dlogits_data[3 * n + j], grad);
+                              (double)p.label_smoothing, n, j, (double)dlogits_data[3 * n + j],
+                              grad);
             }
         }
         ck_assert_msg(fabs(stats_data[0] - before[0] - loss_sum) <= 1e-5,
@@ -566,8 +575,8 @@ START_TEST(test_xent_by_hand) {
     sc_tensor first_label = sc_tensor_1d((int32_t *)&one_label, SC_I32, 1);
     sc_tensor fresh_stats = sc_tensor_1d(fresh, SC_F32, 2);
     sc_xent_params plain = {0.0f, 1.0f};
-    ck_assert_int_eq(be->ops->softmax_xent(be, &plain, &first_row, &first_label, NULL, &fresh_stats),
-                     SC_OK);
+    ck_assert_int_eq(
+        be->ops->softmax_xent(be, &plain, &first_row, &first_label, NULL, &fresh_stats), SC_OK);
     ck_assert_float_eq_tol(fresh[0], 0.40760596f, 1e-6f);
     ck_assert_float_eq(fresh[1], 1.0f);
     sc_backend_destroy(be);
@@ -596,7 +605,8 @@ START_TEST(test_sgd_two_steps_by_hand) {
     float *param = malloc(n * sizeof(float)), *grad = malloc(n * sizeof(float));
     float *momentum = malloc(n * sizeof(float));
     ck_assert(param && grad && momentum);
-    sc_tensor tp = sc_tensor_1d(param, SC_F32, (int64_t)n), tg = sc_tensor_1d(grad, SC_F32, (int64_t)n);
+    sc_tensor tp = sc_tensor_1d(param, SC_F32, (int64_t)n);
+    sc_tensor tg = sc_tensor_1d(grad, SC_F32, (int64_t)n);
     sc_tensor tm = sc_tensor_1d(momentum, SC_F32, (int64_t)n);
     for (int c = 0; c < 4; c++) {
         for (size_t i = 0; i < n; i++) {

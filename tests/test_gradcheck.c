@@ -564,7 +564,8 @@ END_TEST
 START_TEST(test_linear_gradients) {
     /* _i = 0: x (N, IN) = (3, 5); _i = 1: x given as (N, C, 1, 1) = (3, 5, 1, 1) */
     simple_fix f;
-    sc_tensor in = _i == 0 ? sc_tensor_2d(NULL, SC_F32, 3, 5) : sc_tensor_4d(NULL, SC_F32, 3, 5, 1, 1);
+    sc_tensor in = _i == 0 ? sc_tensor_2d(NULL, SC_F32, 3, 5)
+                           : sc_tensor_4d(NULL, SC_F32, 3, 5, 1, 1);
     simple_setup(&f, in, sc_tensor_2d(NULL, SC_F32, 3, 4), 340 + 10 * (uint64_t)_i);
     f.other = uniform_buf(4 * 5, 342, -1.0f, 1.0f);
     f.bias = uniform_buf(4, 343, -1.0f, 1.0f);
@@ -644,8 +645,10 @@ END_TEST
 static Suite *gradcheck_suite(void) {
     Suite *s = suite_create("gradcheck");
     TCase *tc = tcase_create("backward ops");
-    tcase_add_loop_test(tc, test_conv_gradients, 0, (int)(sizeof conv_cases / sizeof conv_cases[0]));
-    tcase_add_loop_test(tc, test_bn_train_gradients, 0, (int)(sizeof bn_shapes / sizeof bn_shapes[0]));
+    tcase_add_loop_test(tc, test_conv_gradients, 0,
+                        (int)(sizeof conv_cases / sizeof conv_cases[0]));
+    tcase_add_loop_test(tc, test_bn_train_gradients, 0,
+                        (int)(sizeof bn_shapes / sizeof bn_shapes[0]));
     tcase_add_test(tc, test_bn_infer_gradient);
     tcase_add_test(tc, test_relu_gradient);
     tcase_add_test(tc, test_add_gradient);

@@ -14,7 +14,9 @@
 
 #define SC_CPU_ALIGN 64
 
-static size_t round_up(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+static size_t round_up(size_t n, size_t multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+}
 
 static void *aligned_block(size_t bytes) {
     return aligned_alloc(SC_CPU_ALIGN, round_up(bytes ? bytes : 1, SC_CPU_ALIGN));
@@ -23,7 +25,8 @@ static void *aligned_block(size_t bytes) {
 static sc_status cpu_alloc(sc_backend *be, size_t bytes, void **ptr) {
     *ptr = aligned_block(bytes);
     if (!*ptr)
-        return sc_fail(&be->err, SC_ERR_OOM, "cpu alloc: out of memory allocating %zu bytes", bytes);
+        return sc_fail(&be->err, SC_ERR_OOM, "cpu alloc: out of memory allocating %zu bytes",
+                       bytes);
     return SC_OK;
 }
 
@@ -85,8 +88,10 @@ static sc_status cpu_timer_elapsed(sc_backend *be, int from, int to, double *sec
 }
 
 static void cpu_describe(sc_backend *be, char *buf, size_t len) {
-    snprintf(buf, len, "cpu: %d threads, OpenBLAS %s (core %s)", sc_cpu_ctx_of(be)->threads,
-             openblas_get_config(), openblas_get_corename());
+    const char *config = openblas_get_config(); /* "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." */
+    snprintf(buf, len, "cpu: %d threads, %s%s (core %s)", sc_cpu_ctx_of(be)->threads,
+             strncmp(config, "OpenBLAS", 8) == 0 ? "" : "OpenBLAS ", config,
+             openblas_get_corename());
 }
 
 static void cpu_destroy(sc_backend *be) {
@@ -99,19 +104,18 @@ static void cpu_destroy(sc_backend *be) {
     free(be);
 }
 
-/* Replaces *buf by a zeroed buffer of threads * new_stride floats when new_stride > *stride. */
-static sc_status grow_per_thread(sc_backend *be, float **buf, size_t *stride, size_t floats,
-                                 const char *what) {
+/* Replaces *buf by a zeroed buffer of slots * new_stride floats when new_stride > *stride. */
+static sc_status grow_slots(sc_backend *be, float **buf, size_t *stride, int slots, size_t floats,
+                            const char *what) {
     size_t new_stride = round_up(floats, 16);
     if (new_stride <= *stride)
         return SC_OK;
-    int threads = sc_cpu_ctx_of(be)->threads;
-    size_t bytes = (size_t)threads * new_stride * sizeof(float);
+    size_t bytes = (size_t)slots * new_stride * sizeof(float);
     float *fresh = aligned_block(bytes);
     if (!fresh)
         return sc_fail(&be->err, SC_ERR_OOM,
-                       "cpu conv2d: out of memory growing the %s scratch to %zu bytes (%d threads)",
-                       what, bytes, threads);
+                       "cpu conv2d: out of memory growing the %s scratch to %zu bytes (%d slots)",
+                       what, bytes, slots);
     memset(fresh, 0, bytes);
     free(*buf);
     *buf = fresh;
@@ -121,9 +125,11 @@ static sc_status grow_per_thread(sc_backend *be, float **buf, size_t *stride, si
 
 sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
-    SC_TRY(grow_per_thread(be, &ctx->columns, &ctx->column_stride, column_floats, "im2col"));
-    return grow_per_thread(be, &ctx->wgrad_partials, &ctx->wgrad_stride, wgrad_floats,
-                           "filter-gradient");
+    SC_TRY(grow_slots(be, &ctx->columns, &ctx->column_stride, ctx->threads, column_floats,
+                      "im2col"));
+    return grow_slots(be, &ctx->wgrad_partials, &ctx->wgrad_stride,
+                      ctx->threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_floats,
+                      "filter-gradient");
 }
 
 sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
@@ -178,7 +184,8 @@ static const sc_backend_ops cpu_ops = {
 sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **out, sc_error *err) {
     *out = NULL;
     if (config->threads < 0)
-        return sc_fail(err, SC_ERR_USAGE, "cpu backend: threads must be >= 0 (0 = all cores), got %d",
+        return sc_fail(err, SC_ERR_USAGE,
+                       "cpu backend: threads must be >= 0 (0 = all cores), got %d",
                        config->threads);
     sc_backend *be = calloc(1, sizeof *be);
     sc_cpu_ctx *ctx = calloc(1, sizeof *ctx);

@@ -3,7 +3,8 @@
  *
  *   forward      y_n (K, P)             = w (K, C*R*S) x columns_n (C*R*S, P)
  *   bwd_data     columns (C*R*S, P)     = w^T x dy_n, then col2im into dx_n
- *   bwd_filter   dw (K, C*R*S)         += sum_n dy_n x columns_n^T, one partial sum per thread
+ *   bwd_filter   dw (K, C*R*S)         += sum_n dy_n x columns_n^T, one partial sum per image
+ *                                          group, the groups added in order
  *
  * (P = OH*OW.) A 1x1 convolution with stride 1 and no padding needs no im2col: x_n is its own
  * column matrix. Taking several images per GEMM (wider matrices for small planes) was
@@ -111,7 +112,7 @@ sc_status sc_cpu_conv2d_fwd(sc_backend *be, const sc_conv_params *p, const sc_te
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     const float *w_data = sc_f32(w); /* (K, C, R, S) */
     float *y_data = sc_f32(y);       /* (N, K, OH, OW) */
-#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(dynamic)
     for (int n = 0; n < c.batch; n++) {
         const float *x_n = x_data + n * c.x_image; /* (C, H, W) */
         const float *columns = x_n;                /* (C*R*S, P) */
@@ -136,7 +137,7 @@ sc_status sc_cpu_conv2d_bwd_data(sc_backend *be, const sc_conv_params *p, const 
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     const float *w_data = sc_f32(w);   /* (K, C, R, S) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (c.parallel) schedule(dynamic)
     for (int n = 0; n < c.batch; n++) {
         float *dx_n = dx_data + n * c.x_image;       /* (C, H, W) */
         const float *dy_n = dy_data + n * c.y_image; /* (K, P) */
@@ -166,32 +167,35 @@ sc_status sc_cpu_conv2d_bwd_filter(sc_backend *be, const sc_conv_params *p, cons
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, K, OH, OW) */
     float *dw_data = sc_f32(dw);       /* (K, C, R, S) */
+    /* Groups of consecutive images, each summed into its own partial by whichever thread
+     * takes it; the partials are then added to dw in group order (deterministic). */
+    const int groups = c.parallel ? ctx->threads * SC_CPU_WGRAD_GROUPS_PER_THREAD : 1;
 #pragma omp parallel num_threads(ctx->threads) if (c.parallel)
     {
-        /* Each thread sums a contiguous share of the images into its own partial... */
-        const int team = omp_get_num_threads();
-        const int tid = omp_get_thread_num();
-        float *partial = ctx->wgrad_partials + (size_t)tid * ctx->wgrad_stride; /* (K, C*R*S) */
-        memset(partial, 0, (size_t)wgrad_size * sizeof(float));
-        const int last = (int)((int64_t)c.batch * (tid + 1) / team);
-        for (int n = (int)((int64_t)c.batch * tid / team); n < last; n++) {
-            const float *x_n = x_data + n * c.x_image; /* (C, H, W) */
-            const float *columns = x_n;                /* (C*R*S, P) */
-            if (!c.direct) {
-                float *own = own_columns(ctx);
-                sc_cpu_im2col(&c.g, x_n, own);
-                columns = own;
+#pragma omp for schedule(dynamic)
+        for (int group = 0; group < groups; group++) {
+            /* (K, C*R*S) */
+            float *partial = ctx->wgrad_partials + (size_t)group * ctx->wgrad_stride;
+            memset(partial, 0, (size_t)wgrad_size * sizeof(float));
+            const int last = (int)((int64_t)c.batch * (group + 1) / groups);
+            for (int n = (int)((int64_t)c.batch * group / groups); n < last; n++) {
+                const float *x_n = x_data + n * c.x_image; /* (C, H, W) */
+                const float *columns = x_n;                /* (C*R*S, P) */
+                if (!c.direct) {
+                    float *own = own_columns(ctx);
+                    sc_cpu_im2col(&c.g, x_n, own);
+                    columns = own;
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c.out_c, c.rows, c.plane,
+                            1.0f, dy_data + n * c.y_image, c.plane, columns, c.plane, 1.0f,
+                            partial, c.rows);
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c.out_c, c.rows, c.plane, 1.0f,
-                        dy_data + n * c.y_image, c.plane, columns, c.plane, 1.0f, partial, c.rows);
         }
-        /* ...then the partials are added to dw in thread order (deterministic for a team). */
-#pragma omp barrier
 #pragma omp for schedule(static)
         for (int i = 0; i < wgrad_size; i++) {
             float sum = 0.0f;
-            for (int t = 0; t < team; t++)
-                sum += ctx->wgrad_partials[(size_t)t * ctx->wgrad_stride + i];
+            for (int group = 0; group < groups; group++)
+                sum += ctx->wgrad_partials[(size_t)group * ctx->wgrad_stride + i];
             dw_data[i] += sum;
         }
     }

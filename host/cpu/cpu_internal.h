@@ -18,14 +18,20 @@
 #define SC_CPU_PARALLEL_MIN 32768          /* elements of an element-wise or per-channel op */
 #define SC_CPU_PARALLEL_MIN_MACS 262144    /* multiply-adds of a convolution */
 
+/* The filter gradient splits a batch into this many image groups per thread, handed out
+ * dynamically: a thread the OS delays holds up less, and the groups' fixed order keeps the
+ * sum deterministic. */
+#define SC_CPU_WGRAD_GROUPS_PER_THREAD 2
+
 typedef struct sc_cpu_ctx {
     int threads;             /* OpenMP team size of every parallel op */
-    /* Convolution scratch, per thread: an im2col column matrix and a filter-gradient partial
-     * sum. conv2d_prepare sizes them for the largest shape so that no op allocates during a
-     * step. Strides are in floats and multiples of 16 (no false sharing between threads). */
+    /* Convolution scratch: an im2col column matrix per thread and a filter-gradient partial
+     * sum per image group (SC_CPU_WGRAD_GROUPS_PER_THREAD groups per thread). conv2d_prepare
+     * sizes them for the largest shape so that no op allocates during a step. Strides are in
+     * floats and multiples of 16 (no false sharing between threads). */
     float *columns;          /* (threads, column_stride) */
     size_t column_stride;
-    float *wgrad_partials;   /* (threads, wgrad_stride) */
+    float *wgrad_partials;   /* (threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_stride) */
     size_t wgrad_stride;
     double timer_marks[SC_TIMER_SLOTS]; /* seconds on the monotonic clock */
 } sc_cpu_ctx;

@@ -49,7 +49,8 @@ sc_status sc_cpu_maxpool_fwd(sc_backend *be, const sc_pool_params *p, const sc_t
         float *y_plane = y_data + plane * out_h * out_w;         /* (OH, OW) */
         for (int oh = 0; oh < out_h; oh++)
             for (int ow = 0; ow < out_w; ow++)
-                y_plane[oh * out_w + ow] = x_plane[window_argmax(x_plane, height, width, p, oh, ow)];
+                y_plane[oh * out_w + ow] =
+                    x_plane[window_argmax(x_plane, height, width, p, oh, ow)];
     }
     return SC_OK;
 }

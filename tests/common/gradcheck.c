@@ -86,7 +86,8 @@ sc_status sc_gradcheck_run(sc_gradcheck_forward_fn forward, void *ctx, float *in
         res->worst_analytic = res->worst_numeric = 0.0f;
         for (size_t k = 0; k < points; k++) {
             double a = analytic[index[k]];
-            double e = isfinite(a) && isfinite(numeric[k]) ? fabs(a - numeric[k]) / scale : INFINITY;
+            double e = isfinite(a) && isfinite(numeric[k]) ? fabs(a - numeric[k]) / scale
+                                                            : INFINITY;
             if (e > res->max_err) {
                 res->max_err = e;
                 res->worst_index = index[k];
