@@ -124,7 +124,7 @@ sc_status sc_cpu_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const float momentum = p->momentum;
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const int parallel = worth_parallel(&d);
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(dynamic)
     for (int c = 0; c < d.channels; c++) {
         /* One pass over the channel: each plane's mean and squared deviations (the plane is
          * read twice while it sits in cache), merged as in Chan et al.'s parallel variance. */
@@ -172,7 +172,7 @@ sc_status sc_cpu_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     float *y_data = sc_f32(y);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const int parallel = worth_parallel(&d);
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(dynamic)
     for (int c = 0; c < d.channels; c++) {
         const float scale = infer_scale(sc_f32(gamma)[c], sc_f32(running_var)[c], p->eps);
         for (int n = 0; n < d.batch; n++) {
@@ -207,7 +207,7 @@ sc_status sc_cpu_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const int parallel = worth_parallel(&d);
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(dynamic)
     for (int c = 0; c < d.channels; c++) {
         const double mean = sc_f32(save_mean)[c];
         const double invstd = sc_f32(save_invstd)[c];
@@ -254,7 +254,7 @@ sc_status sc_cpu_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     const int parallel = worth_parallel(&d);
-#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(static)
+#pragma omp parallel for num_threads(ctx->threads) if (parallel) schedule(dynamic)
     for (int c = 0; c < d.channels; c++) {
         const float scale = infer_scale(sc_f32(gamma)[c], sc_f32(running_var)[c], p->eps);
         for (int n = 0; n < d.batch; n++) {

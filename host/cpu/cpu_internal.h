@@ -3,9 +3,14 @@
  *
  * Threading: ops parallelise with OpenMP over ctx->threads threads (images for convolutions,
  * channels for batch norm, elements for element-wise ops); OpenBLAS runs single-threaded inside
- * them (set once in sc_cpu_backend_create), so there is never nested parallelism. Results
- * are deterministic for a given thread count; only the convolution filter gradient's reduction
- * order depends on it. */
+ * them (set once in sc_cpu_backend_create), so there is never nested parallelism.
+ * Convolutions, batch norm and pooling hand their images, channels or planes out
+ * dynamically, so a thread the OS preempts on a busy machine delays an op less. Results are deterministic for a given thread count; only the
+ * convolution filter gradient's reduction order depends on it.
+ *
+ * On a machine whose cores are busy with other work, libgomp's default spin-waiting between
+ * parallel regions costs far more than the regions gain; OMP_WAIT_POLICY=passive avoids it
+ * (it must be set before the program starts: libgomp reads it when it is loaded). */
 #ifndef SC_CPU_INTERNAL_H
 #define SC_CPU_INTERNAL_H
 
@@ -38,8 +43,8 @@ typedef struct sc_cpu_ctx {
 
 static inline sc_cpu_ctx *sc_cpu_ctx_of(sc_backend *be) { return (sc_cpu_ctx *)be->ctx; }
 
-/* Grow the per-thread scratch to at least these many floats per thread (never shrinks).
- * SC_ERR_OOM with a message in be->err when memory runs out. */
+/* Grow the convolution scratch to at least column_floats per thread and wgrad_floats per
+ * image group (never shrinks). SC_ERR_OOM with a message in be->err when memory runs out. */
 sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats);
 
 /* Checks that every tensor of a list is present and F32 NCHW (NULL entries fail as missing). */

@@ -43,7 +43,7 @@ sc_status sc_cpu_maxpool_fwd(sc_backend *be, const sc_pool_params *p, const sc_t
     const int out_h = (int)y->shape[2], out_w = (int)y->shape[3];
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, OH, OW) */
-#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(dynamic, 16)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * height * width; /* (H, W) */
         float *y_plane = y_data + plane * out_h * out_w;         /* (OH, OW) */
@@ -71,7 +71,7 @@ sc_status sc_cpu_maxpool_bwd(sc_backend *be, const sc_pool_params *p, const sc_t
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, C, OH, OW) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */
-#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(dynamic, 16)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * height * width; /* (H, W) */
         const float *dy_plane = dy_data + plane * out_h * out_w; /* (OH, OW) */
@@ -96,7 +96,7 @@ sc_status sc_cpu_gap_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y)
     const int64_t hw = x->shape[2] * x->shape[3];
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, 1, 1) */
-#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(static)
+#pragma omp parallel for num_threads(team) if (worth_parallel(x)) schedule(dynamic, 16)
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *x_plane = x_data + plane * hw; /* (H * W) */
         double sum = 0.0;
