@@ -103,6 +103,10 @@ START_TEST(test_bn_shape_errors) {
     sc_tensor single = t4(m->a, 1, 3, 1, 1), single_y = t4(m->b, 1, 3, 1, 1);
     EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_fwd",
                 o->bn_train_fwd(be, &p, &single, &c3, &c3, &c3, &c3, &c3, &c3, &single_y));
+    sc_bn_params frozen = {1e-5f, 0.0f};
+    sc_tensor empty = t4(m->a, 0, 3, 4, 4), empty_y = t4(m->b, 0, 3, 4, 4);
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_fwd",
+                o->bn_train_fwd(be, &frozen, &empty, &c3, &c3, &c3, &c3, &c3, &c3, &empty_y));
     EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_infer_fwd",
                 o->bn_infer_fwd(be, &p, &x, &c3, &c4, &c3, &c3, &y));
     EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_bwd",

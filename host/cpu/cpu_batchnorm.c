@@ -114,11 +114,14 @@ sc_status sc_cpu_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     SC_TRY(sc_cpu_check_f32_all(be, SC_OP_BN_TRAIN_FWD, tensors, names, 8));
     SC_TRY(sc_check_bn(&be->err, SC_OP_BN_TRAIN_FWD, p, x, y, tensors + 2, 6));
     const bn_dims d = dims_of(x);
-    if (p->momentum > 0.0f && d.count < 2.0)
+    const double needed = p->momentum > 0.0f ? 2.0 : 1.0; /* the unbiased variance needs 2 */
+    if (d.count < needed)
         return sc_fail(&be->err, SC_ERR_SHAPE,
-                       "bn_train_fwd: updating running statistics needs more than 1 value per "
-                       "channel, got x (%d, %d, %lld, %lld)", d.batch, d.channels,
-                       (long long)x->shape[2], (long long)x->shape[3]);
+                       "bn_train_fwd: batch statistics%s need at least %d values per channel, "
+                       "got x (%d, %d, %lld, %lld)",
+                       p->momentum > 0.0f ? " with a running-statistics update" : "",
+                       (int)needed, d.batch, d.channels, (long long)x->shape[2],
+                       (long long)x->shape[3]);
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, H, W) */
     const float momentum = p->momentum;
