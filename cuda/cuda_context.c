@@ -154,6 +154,7 @@ sc_status sc_cuda_ctx_create(sc_backend *be) {
                                                                        : CUBLAS_DEFAULT_MATH));
     for (int slot = 0; slot < SC_TIMER_SLOTS; slot++)
         SC_CUDA_CHECK(be, cudaEventCreate(&ctx->timer_events[slot]));
+    SC_CUDA_CHECK(be, cudaEventCreateWithFlags(&ctx->upload_event, cudaEventDisableTiming));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_x_desc));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_param_desc));
     SC_TRY(sc_cuda_reserve_bn_scratch(be, SC_CUDA_BN_SCRATCH_CHANNELS));
@@ -179,6 +180,8 @@ void sc_cuda_ctx_destroy(sc_backend *be) {
     for (int slot = 0; slot < SC_TIMER_SLOTS; slot++)
         if (ctx->timer_events[slot])
             (void)cudaEventDestroy(ctx->timer_events[slot]);
+    if (ctx->upload_event)
+        (void)cudaEventDestroy(ctx->upload_event);
     if (ctx->cublas)
         (void)cublasDestroy(ctx->cublas);
     if (ctx->cudnn)
@@ -281,6 +284,20 @@ sc_status sc_cuda_upload(sc_backend *be, void *dst, const void *src_host, size_t
     SC_CUDA_CHECK(be, cudaMemcpyAsync(dst, src_host, bytes, cudaMemcpyHostToDevice, ctx->stream));
     /* The contract: src may be reused on return. */
     SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
+    return SC_OK;
+}
+
+sc_status sc_cuda_upload_async(sc_backend *be, void *dst, const void *src_host, size_t bytes) {
+    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
+    SC_CUDA_CHECK(be, cudaMemcpyAsync(dst, src_host, bytes, cudaMemcpyHostToDevice, ctx->stream));
+    SC_CUDA_CHECK(be, cudaEventRecord(ctx->upload_event, ctx->stream));
+    return SC_OK;
+}
+
+sc_status sc_cuda_upload_wait(sc_backend *be) {
+    /* The event follows the last upload in stream order, so this waits for the uploads (and
+     * the ops before them) but not for the ops issued after them. */
+    SC_CUDA_CHECK(be, cudaEventSynchronize(sc_cuda_ctx_of(be)->upload_event));
     return SC_OK;
 }
 

@@ -34,6 +34,7 @@ typedef struct sc_cuda_ctx {
     float *bn_param_grad_scratch;          /* (2, bn_scratch_channels) */
     int64_t bn_scratch_channels;
     cudaEvent_t timer_events[SC_TIMER_SLOTS]; /* timer_mark / timer_elapsed */
+    cudaEvent_t upload_event;                 /* recorded after each upload_async */
     char range_name[160];                     /* NVTX name of the op being issued */
 } sc_cuda_ctx;
 
@@ -61,6 +62,8 @@ void sc_cuda_free(sc_backend *be, void *ptr);
 sc_status sc_cuda_host_alloc(sc_backend *be, size_t bytes, void **ptr);
 void sc_cuda_host_free(sc_backend *be, void *ptr);
 sc_status sc_cuda_upload(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+sc_status sc_cuda_upload_async(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+sc_status sc_cuda_upload_wait(sc_backend *be);
 sc_status sc_cuda_download(sc_backend *be, void *dst_host, const void *src, size_t bytes);
 sc_status sc_cuda_zero(sc_backend *be, void *ptr, size_t bytes);
 sc_status sc_cuda_copy(sc_backend *be, void *dst, const void *src, size_t bytes);

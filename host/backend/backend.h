@@ -111,6 +111,11 @@ typedef struct sc_backend_ops {
     void (*host_free)(sc_backend *be, void *ptr);
     /* Returns once src may be reused; the copy is ordered after every op issued before. */
     sc_status (*upload)(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+    /* Asynchronous upload for batches: ordered after every op issued before, and overlapping
+     * the ops issued after it; src (host_alloc memory on CUDA) must stay untouched until
+     * upload_wait() returns, which waits for the uploads only, not for later ops. */
+    sc_status (*upload_async)(sc_backend *be, void *dst, const void *src_host, size_t bytes);
+    sc_status (*upload_wait)(sc_backend *be);
     /* Waits for every op issued before, then copies. */
     sc_status (*download)(sc_backend *be, void *dst_host, const void *src, size_t bytes);
     sc_status (*zero)(sc_backend *be, void *ptr, size_t bytes);

@@ -52,6 +52,8 @@ static sc_status cpu_upload(sc_backend *be, void *dst, const void *src_host, siz
     return cpu_copy(be, dst, src_host, bytes);
 }
 
+static sc_status cpu_upload_wait(sc_backend *be) { return SC_OK; }
+
 static sc_status cpu_download(sc_backend *be, void *dst_host, const void *src, size_t bytes) {
     return cpu_copy(be, dst_host, src, bytes);
 }
@@ -145,6 +147,8 @@ static const sc_backend_ops cpu_ops = {
     .host_alloc = cpu_host_alloc,
     .host_free = cpu_host_free,
     .upload = cpu_upload,
+    .upload_async = cpu_upload,
+    .upload_wait = cpu_upload_wait,
     .download = cpu_download,
     .zero = cpu_zero,
     .copy = cpu_copy,

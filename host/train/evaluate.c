@@ -13,15 +13,22 @@ sc_status sc_upload_batch(sc_acts *acts, const sc_batch *batch, sc_error *err) {
                        batch->width, acts->batch, (long long)input->shape[1],
                        (long long)input->shape[2], (long long)input->shape[3]);
     be->ops->range_push(be, "data");
-    sc_status st = be->ops->upload(be, input->data, batch->images,
-                                   (size_t)batch->n * (size_t)per_image * sizeof(float));
+    sc_status st = be->ops->upload_async(be, input->data, batch->images,
+                                         (size_t)batch->n * (size_t)per_image * sizeof(float));
     if (st == SC_OK)
-        st = be->ops->upload(be, acts->labels.data, batch->labels, (size_t)batch->n * sizeof(int32_t));
+        st = be->ops->upload_async(be, acts->labels.data, batch->labels,
+                                   (size_t)batch->n * sizeof(int32_t));
     be->ops->range_pop(be);
     if (st != SC_OK)
         return sc_fail(err, st, "uploading a batch: %s", be->err.msg);
     sc_acts_set_rows(acts, batch->n);
     return SC_OK;
+}
+
+sc_status sc_upload_batch_wait(sc_acts *acts, sc_error *err) {
+    sc_backend *be = acts->net->be;
+    sc_status st = be->ops->upload_wait(be);
+    return st == SC_OK ? SC_OK : sc_fail(err, st, "uploading a batch: %s", be->err.msg);
 }
 
 sc_tensor sc_acts_logits_rows(sc_acts *acts) {
@@ -60,6 +67,8 @@ sc_status sc_evaluate(sc_net *net, sc_acts *acts, sc_loader *loader, sc_eval_res
             if (st != SC_OK)
                 sc_fail(err, st, "evaluation loss: %s", be->err.msg);
         }
+        if (st == SC_OK)
+            st = sc_upload_batch_wait(acts, err);
         if (st != SC_OK) {
             be->ops->range_pop(be);
             return st;

@@ -12,9 +12,12 @@ typedef struct sc_eval_result {
     int64_t samples;
 } sc_eval_result;
 
-/* Copy a host batch into the activations' input and labels (rows beyond batch->n keep their
- * old contents; they are excluded from the loss by sc_acts_set_rows). */
+/* Start copying a host batch into the activations' input and labels (rows beyond batch->n
+ * keep their old contents; they are excluded from the loss by sc_acts_set_rows). The copy
+ * overlaps the ops issued after it; call sc_upload_batch_wait() before the batch's host
+ * buffer is handed back to the loader (the next sc_loader_next). */
 sc_status sc_upload_batch(sc_acts *acts, const sc_batch *batch, sc_error *err);
+sc_status sc_upload_batch_wait(sc_acts *acts, sc_error *err);
 
 /* The logits of the current rows as an (n_rows, classes) matrix, and their gradient. */
 sc_tensor sc_acts_logits_rows(sc_acts *acts);

@@ -255,6 +255,7 @@ static sc_status train_epoch(trainer *t, double *images_per_s_sum, double *timed
         sc_train_step_args args = {t->net, t->train_acts, cfg, lr, (uint64_t)t->global_step,
                                    t->epoch};
         SC_TRY(t->step_fn(&args, err));
+        SC_TRY(sc_upload_batch_wait(t->train_acts, err)); /* the loader may now reuse the buffer */
         t->global_step++;
         t->step_in_epoch++;
         interval_steps++;
