@@ -33,6 +33,34 @@ static sc_status loss_at(sc_gradcheck_forward_fn forward, void *ctx, float *inpu
     return SC_OK;
 }
 
+/* Fills res from the analytic gradient at the checked elements index[k] and their central
+ * differences numeric[k]. */
+static void compare(const float *analytic, const size_t *index, const double *numeric,
+                    size_t points, double floor, sc_gradcheck_result *res) {
+    double scale = floor;
+    for (size_t k = 0; k < points; k++) {
+        double a = analytic[index[k]];
+        if (isfinite(a) && isfinite(numeric[k]))
+            scale = fmax(scale, fmax(fabs(a), fabs(numeric[k])));
+    }
+    res->scale = scale;
+    res->checked = points;
+    res->max_err = points ? -1.0 : 0.0;
+    res->worst_index = 0;
+    res->worst_analytic = res->worst_numeric = 0.0f;
+    for (size_t k = 0; k < points; k++) {
+        double a = analytic[index[k]];
+        double e =
+            isfinite(a) && isfinite(numeric[k]) ? fabs(a - numeric[k]) / scale : INFINITY;
+        if (e > res->max_err) {
+            res->max_err = e;
+            res->worst_index = index[k];
+            res->worst_analytic = (float)a;
+            res->worst_numeric = (float)numeric[k];
+        }
+    }
+}
+
 sc_status sc_gradcheck_run(sc_gradcheck_forward_fn forward, void *ctx, float *input, size_t n_input,
                            size_t n_out, const float *r, const float *analytic,
                            const sc_gradcheck_opts *opts, sc_gradcheck_result *res, sc_error *err) {
@@ -72,30 +100,8 @@ sc_status sc_gradcheck_run(sc_gradcheck_forward_fn forward, void *ctx, float *in
             sc_fail(err, st, "gradcheck: forward failed (%s) at the unperturbed input",
                     sc_status_name(st));
     }
-    if (st == SC_OK) {
-        double scale = opts->floor;
-        for (size_t k = 0; k < points; k++) {
-            double a = analytic[index[k]];
-            if (isfinite(a) && isfinite(numeric[k]))
-                scale = fmax(scale, fmax(fabs(a), fabs(numeric[k])));
-        }
-        res->scale = scale;
-        res->checked = points;
-        res->max_err = points ? -1.0 : 0.0;
-        res->worst_index = 0;
-        res->worst_analytic = res->worst_numeric = 0.0f;
-        for (size_t k = 0; k < points; k++) {
-            double a = analytic[index[k]];
-            double e = isfinite(a) && isfinite(numeric[k]) ? fabs(a - numeric[k]) / scale
-                                                            : INFINITY;
-            if (e > res->max_err) {
-                res->max_err = e;
-                res->worst_index = index[k];
-                res->worst_analytic = (float)a;
-                res->worst_numeric = (float)numeric[k];
-            }
-        }
-    }
+    if (st == SC_OK)
+        compare(analytic, index, numeric, points, opts->floor, res);
     free(out);
     free(index);
     free(numeric);
