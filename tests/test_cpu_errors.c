@@ -229,10 +229,15 @@ START_TEST(test_memory_and_description) {
     ck_assert_int_eq(o->copy(be, host, dev, sizeof pattern), SC_OK);
     ck_assert_int_eq(o->sync(be), SC_OK);
     ck_assert(memcmp(host, pattern, sizeof pattern) == 0);
+    ck_assert_int_eq(o->upload_async(be, (char *)dev + 500, pattern, 100), SC_OK);
+    ck_assert_int_eq(o->upload_wait(be), SC_OK);
+    ck_assert(memcmp((char *)dev + 500, pattern, 100) == 0);
     ck_assert_int_eq(o->zero(be, (char *)dev + 100, 50), SC_OK);
     ck_assert_int_eq(o->download(be, back, dev, sizeof back), SC_OK);
     for (int i = 0; i < 1000; i++)
-        ck_assert_uint_eq(back[i], i >= 100 && i < 150 ? 0 : pattern[i]);
+        ck_assert_uint_eq(back[i], i >= 100 && i < 150   ? 0
+                                   : i >= 500 && i < 600 ? pattern[i - 500]
+                                                         : pattern[i]);
     o->free(be, dev);
     o->free(be, other);
     o->host_free(be, host);
