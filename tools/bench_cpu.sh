@@ -6,6 +6,9 @@
 #   tools/bench_cpu.sh            # resnet8 and resnet18 (CIFAR stem)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# OpenMP threads sleep instead of spinning between ops: same speed on an idle machine, several
+# times faster when another process holds a core.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 [ -x build/scaat ] || tools/build.sh
 threads=$(nproc)
 out=$(mktemp -d)
