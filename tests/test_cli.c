@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/synthetic_data.h"
@@ -180,6 +182,45 @@ START_TEST(test_train_then_eval_agree) {
 }
 END_TEST
 
+/* SIGTERM (as Ctrl-C) in the middle of training: checkpoint-last is written, metrics.json
+ * says interrupted, exit code 130, and --resume finishes the run. */
+START_TEST(test_sigterm_saves_and_resumes) {
+    char dir[256], data[300], out[300], exe[1024], log_path[400], path[400];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-signal", dir, sizeof dir));
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
+    snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
+    mkdir(data, 0755);
+    ck_assert_int_eq(sc_synthetic_write_idx(data, 2048, 64, 10, 28, 4), 0);
+    char *argv[] = {exe, "train", "--dataset", "mnist", "--data", data, "--batch", "32",
+                    "--epochs", "20", "--log-every", "1", "--device", "cpu", "--out", out, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    ck_assert_int_eq(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    struct stat st;
+    for (int i = 0; i < 600 && (stat(log_path, &st) != 0 || st.st_size < 200); i++)
+        nanosleep(&(struct timespec){0, 100000000}, NULL); /* until a few steps are logged */
+    kill(pid, SIGTERM);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130, "expected exit 130, status %d", status);
+    snprintf(path, sizeof path, "%s/metrics.json", out);
+    ck_assert(json_number(path, "global_step") >= 1);
+    char ckpt[400];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
+    ck_assert(file_exists(ckpt));
+    cli_result r = run_scaat(dir, (const char *const[]){"train", "--dataset", "mnist", "--data", data,
+        "--batch", "32", "--epochs", "1", "--device", "cpu", "--out", out, "--resume", ckpt, NULL});
+    ck_assert_msg(r.exit_code == 0, "resume failed: %s", r.err);
+    ck_assert_int_eq((int)json_number(path, "global_step"), 64);
+    sc_test_rmtree(dir);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("cli");
@@ -187,6 +228,7 @@ int main(void) {
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_bad_files);
     tcase_add_test(tc, test_train_then_eval_agree);
+    tcase_add_test(tc, test_sigterm_saves_and_resumes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -141,6 +141,10 @@ static sc_status resume(trainer *t, sc_error *err) {
                        "--limit-train different?", t->cfg->resume, t->epoch,
                        (long long)t->step_in_epoch, (long long)t->global_step,
                        (long long)t->steps_per_epoch);
+    if (t->epoch >= t->cfg->epochs)
+        return sc_fail(err, SC_ERR_USAGE, "--resume %s: the checkpoint has already completed %d "
+                       "epochs (--epochs %d): raise --epochs to train further", t->cfg->resume,
+                       t->epoch, t->cfg->epochs);
     sc_log("resuming from %s at epoch %d, step %lld", t->cfg->resume, t->epoch + 1,
            (long long)t->step_in_epoch);
     return SC_OK;

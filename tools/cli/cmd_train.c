@@ -205,7 +205,7 @@ int sc_cmd_train(int argc, char **argv) {
         sc_log_error("%s", err.msg);
         return 2;
     }
-    sc_signals_block();
+    sc_signals_install();
     sc_train_hooks hooks = {sc_stop_requested, NULL};
     sc_train_result result;
     st = sc_train_run(&cfg, &hooks, &result, &err);

@@ -8,9 +8,9 @@ int sc_cmd_eval(int argc, char **argv);
 int sc_cmd_info(int argc, char **argv);
 int sc_cmd_bench(int argc, char **argv);
 
-/* Block SIGINT and SIGTERM for the whole process (call before any thread starts); the
- * training loop then polls for them with sc_stop_requested(). */
-void sc_signals_block(void);
+/* Catch SIGINT and SIGTERM: the training loop polls sc_stop_requested() once per step and
+ * stops after a checkpoint; a second signal ends the process at once. */
+void sc_signals_install(void);
 int sc_stop_requested(void *unused);
 
 #endif
