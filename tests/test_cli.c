@@ -135,20 +135,6 @@ START_TEST(test_bad_files) {
 }
 END_TEST
 
-static double json_number(const char *path, const char *key) {
-    char *text = NULL;
-    size_t len = 0;
-    sc_error err;
-    ck_assert_msg(sc_file_read_all(path, 1 << 20, &text, &len, &err) == SC_OK, "%s", err.msg);
-    sc_json_doc doc;
-    ck_assert_msg(sc_json_parse(&doc, text, len, path, &err) == SC_OK, "%s", err.msg);
-    double v = -1;
-    ck_assert(sc_json_get_double(sc_json_object_get(doc.root, key), &v));
-    sc_json_doc_free(&doc);
-    free(text);
-    return v;
-}
-
 START_TEST(test_train_then_eval_agree) {
     char dir[256], data[300], out[300], eval_out[300], ckpt[400], path[400];
     ck_assert_ptr_nonnull(sc_test_tmpdir("cli-train", dir, sizeof dir));
@@ -169,15 +155,15 @@ START_TEST(test_train_then_eval_agree) {
         ck_assert_msg(file_exists(path), "%s missing", path);
     }
     snprintf(path, sizeof path, "%s/metrics.json", out);
-    double trained = json_number(path, "test_accuracy");
-    ck_assert(json_number(path, "train_images_per_s") > 0);
-    ck_assert_int_eq((int)json_number(path, "epochs"), 1);
+    double trained = sc_test_json_number(path, "test_accuracy");
+    ck_assert(sc_test_json_number(path, "train_images_per_s") > 0);
+    ck_assert_int_eq((int)sc_test_json_number(path, "epochs"), 1);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
     r = run_scaat(dir, (const char *const[]){"eval", "--checkpoint", ckpt, "--data", data,
                                              "--device", "cpu", "--out", eval_out, NULL});
     ck_assert_msg(r.exit_code == 0, "eval failed: %s", r.err);
     snprintf(path, sizeof path, "%s/metrics.json", eval_out);
-    ck_assert_double_eq(json_number(path, "test_accuracy"), trained);
+    ck_assert_double_eq(sc_test_json_number(path, "test_accuracy"), trained);
     sc_test_rmtree(dir);
 }
 END_TEST
@@ -209,14 +195,14 @@ START_TEST(test_sigterm_saves_and_resumes) {
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130, "expected exit 130, status %d", status);
     snprintf(path, sizeof path, "%s/metrics.json", out);
-    ck_assert(json_number(path, "global_step") >= 1);
+    ck_assert(sc_test_json_number(path, "global_step") >= 1);
     char ckpt[400];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
     ck_assert(file_exists(ckpt));
     cli_result r = run_scaat(dir, (const char *const[]){"train", "--dataset", "mnist", "--data", data,
         "--batch", "32", "--epochs", "1", "--device", "cpu", "--out", out, "--resume", ckpt, NULL});
     ck_assert_msg(r.exit_code == 0, "resume failed: %s", r.err);
-    ck_assert_int_eq((int)json_number(path, "global_step"), 64);
+    ck_assert_int_eq((int)sc_test_json_number(path, "global_step"), 64);
     sc_test_rmtree(dir);
 }
 END_TEST

@@ -49,16 +49,7 @@ START_TEST(test_separable_problem_is_learned) {
     ck_assert_msg(r.test_accuracy > 0.95, "test accuracy %.3f <= 0.95", r.test_accuracy);
     char path[400];
     snprintf(path, sizeof path, "%s/metrics.json", out);
-    char *text = NULL;
-    size_t len = 0;
-    ck_assert_int_eq(sc_file_read_all(path, 1 << 20, &text, &len, &err), SC_OK);
-    sc_json_doc doc;
-    ck_assert_int_eq(sc_json_parse(&doc, text, len, path, &err), SC_OK);
-    double acc = -1;
-    ck_assert(sc_json_get_double(sc_json_object_get(doc.root, "test_accuracy"), &acc));
-    ck_assert_double_eq(acc, r.test_accuracy);
-    sc_json_doc_free(&doc);
-    free(text);
+    ck_assert_double_eq(sc_test_json_number(path, "test_accuracy"), r.test_accuracy);
     sc_test_rmtree(dir);
 }
 END_TEST

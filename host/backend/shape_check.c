@@ -128,8 +128,8 @@ sc_status sc_check_linear(sc_error *err, sc_op op, const sc_tensor *x, const sc_
     return SC_OK;
 }
 
-sc_status sc_check_xent(sc_error *err, const sc_tensor *logits, const sc_tensor *labels,
-                        const sc_tensor *dlogits, const sc_tensor *stats) {
+sc_status sc_check_xent(sc_error *err, const sc_xent_params *p, const sc_tensor *logits,
+                        const sc_tensor *labels, const sc_tensor *dlogits, const sc_tensor *stats) {
     SC_TRY(sc_check_f32(err, SC_OP_SOFTMAX_XENT, logits, "logits"));
     if (logits->ndim != 2 || !labels || labels->dtype != SC_I32 ||
         sc_tensor_numel(labels) != logits->shape[0])
@@ -138,5 +138,13 @@ sc_status sc_check_xent(sc_error *err, const sc_tensor *logits, const sc_tensor 
         return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: dlogits must have the shape of logits");
     if (!stats || sc_tensor_numel(stats) < 2)
         return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: stats must hold 2 floats");
+    SC_TRY(sc_check_f32(err, SC_OP_SOFTMAX_XENT, stats, "stats"));
+    if (dlogits)
+        SC_TRY(sc_check_f32(err, SC_OP_SOFTMAX_XENT, dlogits, "dlogits"));
+    if (!labels->data)
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: labels are missing");
+    if (!(p->label_smoothing >= 0.0f && p->label_smoothing <= 1.0f))
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: label smoothing %g outside [0, 1]",
+                       (double)p->label_smoothing);
     return SC_OK;
 }

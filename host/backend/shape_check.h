@@ -24,8 +24,10 @@ sc_status sc_check_gap(sc_error *err, sc_op op, const sc_tensor *x, const sc_ten
 /* x (N, IN) (or (N, IN, 1, 1)), w (OUT, IN), b (OUT) or NULL, y (N, OUT). */
 sc_status sc_check_linear(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *w,
                           const sc_tensor *b, const sc_tensor *y);
-sc_status sc_check_xent(sc_error *err, const sc_tensor *logits, const sc_tensor *labels,
-                        const sc_tensor *dlogits, const sc_tensor *stats);
+/* logits (N, K) F32, labels (N) int32 with data, dlogits NULL or like logits, stats (2) F32,
+ * label smoothing in [0, 1]. */
+sc_status sc_check_xent(sc_error *err, const sc_xent_params *p, const sc_tensor *logits,
+                        const sc_tensor *labels, const sc_tensor *dlogits, const sc_tensor *stats);
 
 /* Rows and columns of a tensor seen as a matrix (first dim, product of the others). */
 int64_t sc_rows(const sc_tensor *t);

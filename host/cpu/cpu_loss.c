@@ -7,15 +7,7 @@
 sc_status sc_cpu_softmax_xent(sc_backend *be, const sc_xent_params *p, const sc_tensor *logits,
                               const sc_tensor *labels, const sc_tensor *dlogits,
                               const sc_tensor *stats) {
-    SC_TRY(sc_check_xent(&be->err, logits, labels, dlogits, stats));
-    SC_TRY(sc_check_f32(&be->err, SC_OP_SOFTMAX_XENT, stats, "stats"));
-    if (dlogits)
-        SC_TRY(sc_check_f32(&be->err, SC_OP_SOFTMAX_XENT, dlogits, "dlogits"));
-    if (!labels->data)
-        return sc_fail(&be->err, SC_ERR_SHAPE, "softmax_xent: labels are missing");
-    if (!(p->label_smoothing >= 0.0f && p->label_smoothing <= 1.0f))
-        return sc_fail(&be->err, SC_ERR_SHAPE, "softmax_xent: label smoothing %g outside [0, 1]",
-                       (double)p->label_smoothing);
+    SC_TRY(sc_check_xent(&be->err, p, logits, labels, dlogits, stats));
     const int64_t rows = logits->shape[0];
     const int classes = (int)logits->shape[1];
     const int32_t *label_data = sc_i32(labels); /* (N) */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/core/fileio.h"
+#include "host/core/json.h"
 #include "host/core/rng.h"
 
 char *sc_test_tmpdir(const char *tag, char *buf, size_t len) {
@@ -54,6 +56,23 @@ size_t sc_test_count_nonfinite(const float *x, size_t n) {
         if (!isfinite(x[i]))
             bad++;
     return bad;
+}
+
+double sc_test_json_number(const char *path, const char *key) {
+    char *text = NULL;
+    size_t len = 0;
+    sc_error err;
+    double value = NAN;
+    if (sc_file_read_all(path, 1 << 24, &text, &len, &err) != SC_OK)
+        return NAN;
+    sc_json_doc doc;
+    if (sc_json_parse(&doc, text, len, path, &err) == SC_OK) {
+        if (!sc_json_get_double(sc_json_object_get(doc.root, key), &value))
+            value = NAN;
+        sc_json_doc_free(&doc);
+    }
+    free(text);
+    return value;
 }
 
 const char *sc_test_source_path(const char *rel, char *buf, size_t len) {

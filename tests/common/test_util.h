@@ -19,6 +19,10 @@ double sc_test_max_rel_err(const float *a, const float *b, size_t n, double floo
 /* Number of NaN / Inf entries. */
 size_t sc_test_count_nonfinite(const float *x, size_t n);
 
+/* A number member of the JSON object in a file (metrics.json, ...); NaN when the file, the
+ * document or the key is missing or not a number. */
+double sc_test_json_number(const char *path, const char *key);
+
 /* Path of a file in the source tree: SCAAT_SOURCE_DIR "/" rel. */
 const char *sc_test_source_path(const char *rel, char *buf, size_t len);
 

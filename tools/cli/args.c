@@ -1,6 +1,8 @@
 /* Command-line option parsing (see args.h). */
 #include "args.h"
 
+#include "host/core/log.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -116,6 +118,13 @@ sc_status sc_args_flag(sc_args *a, sc_error *err) {
     if (a->inline_value)
         return sc_fail(err, SC_ERR_USAGE, "option %s takes no value", a->name);
     return SC_OK;
+}
+
+int sc_cli_exit(sc_status st, const sc_error *err) {
+    if (st == SC_OK)
+        return 0;
+    sc_log_error("%s", err->msg);
+    return sc_status_exit_code(st);
 }
 
 sc_status sc_args_unknown(const sc_args *a, const char *command, sc_error *err) {

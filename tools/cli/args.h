@@ -31,5 +31,7 @@ sc_status sc_args_on_off(sc_args *a, int *out, sc_error *err);
 /* The option takes no value: reject "--flag=value". */
 sc_status sc_args_flag(sc_args *a, sc_error *err);
 sc_status sc_args_unknown(const sc_args *a, const char *command, sc_error *err);
+/* A command's exit code: 0, or the error line printed and sc_status_exit_code(st). */
+int sc_cli_exit(sc_status st, const sc_error *err);
 
 #endif

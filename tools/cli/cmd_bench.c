@@ -179,9 +179,5 @@ int sc_cmd_bench(int argc, char **argv) {
     }
     if (st == SC_OK)
         st = run_bench(&o, &err);
-    if (st != SC_OK) {
-        sc_log_error("%s", err.msg);
-        return sc_status_exit_code(st);
-    }
-    return 0;
+    return sc_cli_exit(st, &err);
 }

@@ -160,9 +160,5 @@ int sc_cmd_eval(int argc, char **argv) {
     }
     if (st == SC_OK)
         st = run_eval(&o, &err);
-    if (st != SC_OK) {
-        sc_log_error("%s", err.msg);
-        return sc_status_exit_code(st);
-    }
-    return 0;
+    return sc_cli_exit(st, &err);
 }
