@@ -80,10 +80,14 @@ sc_status sc_cuda_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_t
                             "running_var", "save_mean", "save_invstd"};
     SC_TRY(check_all_f32(be, op, per_channel, names, 6));
     SC_TRY(sc_check_bn(&be->err, op, p, x, y, per_channel, 6));
-    if (p->momentum > 0.0f && x->shape[0] * x->shape[2] * x->shape[3] < 2)
+    /* The CPU's check and message: batch statistics need a value per channel (an empty batch
+     * would reach cuDNN as a 0-sized descriptor), the unbiased variance of the update 2. */
+    const int needed = p->momentum > 0.0f ? 2 : 1;
+    if (x->shape[0] * x->shape[2] * x->shape[3] < needed)
         return sc_fail(&be->err, SC_ERR_SHAPE,
-                       "bn_train_fwd: updating running statistics needs more than 1 value per "
-                       "channel, got x (%lld, %lld, %lld, %lld)",
+                       "bn_train_fwd: batch statistics%s need at least %d values per channel, "
+                       "got x (%lld, %lld, %lld, %lld)",
+                       p->momentum > 0.0f ? " with a running-statistics update" : "", needed,
                        (long long)x->shape[0], (long long)x->shape[1], (long long)x->shape[2],
                        (long long)x->shape[3]);
     SC_TRY(check_cudnn_limits(be, op, p, x));
