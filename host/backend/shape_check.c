@@ -131,9 +131,9 @@ sc_status sc_check_linear(sc_error *err, sc_op op, const sc_tensor *x, const sc_
 sc_status sc_check_xent(sc_error *err, const sc_xent_params *p, const sc_tensor *logits,
                         const sc_tensor *labels, const sc_tensor *dlogits, const sc_tensor *stats) {
     SC_TRY(sc_check_f32(err, SC_OP_SOFTMAX_XENT, logits, "logits"));
-    if (logits->ndim != 2 || !labels || labels->dtype != SC_I32 ||
+    if (logits->ndim != 2 || logits->shape[1] < 1 || !labels || labels->dtype != SC_I32 ||
         sc_tensor_numel(labels) != logits->shape[0])
-        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: logits must be (N, K) and labels (N) int32");
+        return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: logits must be (N, K) with K >= 1 and labels (N) int32");
     if (dlogits && !sc_tensor_same_shape(logits, dlogits))
         return sc_fail(err, SC_ERR_SHAPE, "softmax_xent: dlogits must have the shape of logits");
     if (!stats || sc_tensor_numel(stats) < 2)
