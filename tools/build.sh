@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Configures and builds scaat (Release) into ./build; extra arguments go to cmake, e.g.
-# tools/build.sh -DSCAAT_CUDA=OFF. The CUDA backend is built when nvcc and cuDNN are found.
+# tools/build.sh -DSCAAT_CUDA=OFF. The CUDA backend is built when nvcc and cuDNN are found;
+# the configure step's one "scaat:" line says which backends this build has.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >"$log" 2>&1; then
+  cat "$log"
+  exit 1
+fi
+grep -E '^-- scaat:|Warning' "$log" || true
 cmake --build build -j"$(nproc)"
