@@ -1,6 +1,7 @@
 /* Helpers shared by the tests (see test_util.h). */
 #include "test_util.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,24 @@ void sc_test_rmtree(const char *path) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
     if (system(cmd) != 0)
         fprintf(stderr, "warning: could not remove %s\n", path);
+}
+
+int sc_test_dir_entries(const char *dir, char *names, size_t len) {
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    names[0] = '\0';
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        n++;
+        strncat(names, e->d_name, len - strlen(names) - 2);
+        strcat(names, " ");
+    }
+    closedir(d);
+    return n;
 }
 
 void sc_test_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi) {

@@ -11,6 +11,10 @@ char *sc_test_tmpdir(const char *tag, char *buf, size_t len);
 /* Remove a directory made by sc_test_tmpdir and everything in it. */
 void sc_test_rmtree(const char *path);
 
+/* Number of entries of dir (without . and ..), their names space-separated into names;
+ * -1 when dir cannot be read. */
+int sc_test_dir_entries(const char *dir, char *names, size_t len);
+
 /* Fill with uniform values in [lo, hi) from Philox keyed by (seed, 0, SC_RNG_TEST). */
 void sc_test_fill_uniform(float *x, size_t n, uint64_t seed, float lo, float hi);
 
