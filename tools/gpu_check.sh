@@ -6,11 +6,15 @@
 #   tools/gpu_check.sh                 # builds ./build-gpu here (CMake/ninja from PATH or /opt/torch/.venv/bin)
 #   tools/gpu_check.sh build-gpu       # uses a build carried from the development machine, made with
 #                                      #   cmake -S . -B build-gpu -DCMAKE_CUDA_ARCHITECTURES=90 -DSCAAT_STATIC_CHECK=ON
+#                                      #   cmake --build build-gpu -j
+#                                      # (about 25 MB; with the device tool: carry ["build-gpu"]). Use
+#                                      # this when the GPU machine lacks OpenBLAS/libpng headers.
 #   SCAAT_PEER=path/peer_scaat.py tools/gpu_check.sh   # the PyTorch peer (default: ../shared/peer, .gpu/)
 #   SCAAT_GPU_QUICK=1 tools/gpu_check.sh               # tests only, no benchmark
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 export PATH="$PATH:/usr/local/cuda/bin:/opt/torch/.venv/bin"
+export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib"
 build=${1:-build-gpu}
 log_dir=${OUT:-/tmp}/
 summary=$(mktemp)
