@@ -12,8 +12,7 @@ void sc_arena_init(sc_arena *a, struct sc_backend *be, const char *name) {
 
 size_t sc_arena_reserve(sc_arena *a, size_t bytes) {
     size_t offset = a->size;
-    size_t rounded = (bytes + SC_ARENA_ALIGN - 1) / SC_ARENA_ALIGN * SC_ARENA_ALIGN;
-    a->size += rounded;
+    a->size += sc_arena_align_size(bytes);
     return offset;
 }
 

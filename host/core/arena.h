@@ -22,6 +22,11 @@ typedef struct sc_arena {
     size_t size;      /* bytes reserved so far (the allocation size after commit) */
 } sc_arena;
 
+/* bytes rounded up to SC_ARENA_ALIGN. */
+static inline size_t sc_arena_align_size(size_t bytes) {
+    return (bytes + SC_ARENA_ALIGN - 1) / SC_ARENA_ALIGN * SC_ARENA_ALIGN;
+}
+
 void sc_arena_init(sc_arena *a, struct sc_backend *be, const char *name);
 /* Reserve bytes; returns the offset. Only valid before commit. */
 size_t sc_arena_reserve(sc_arena *a, size_t bytes);
