@@ -84,8 +84,13 @@ void sc_cuda_describe_system(char *buf, size_t len) {
     cudaError_t status = cudaGetDeviceCount(&count);
     if (status != cudaSuccess || count == 0) {
         (void)cudaGetLastError();
-        append(buf, len, &used, "no CUDA GPU present (%s)",
-               status != cudaSuccess ? cudaGetErrorString(status) : "the driver reports 0 devices");
+        int driver = 0;
+        if (cudaDriverGetVersion(&driver) == cudaSuccess && driver == 0)
+            append(buf, len, &used, "no CUDA GPU present (no NVIDIA driver is installed)");
+        else
+            append(buf, len, &used, "no CUDA GPU present (%s)",
+                   status != cudaSuccess ? cudaGetErrorString(status)
+                                         : "the driver reports 0 devices");
         return;
     }
     for (int d = 0; d < count; d++)
