@@ -64,8 +64,10 @@ static int stop_after_steps(void *ctx) {
     return s->calls++ >= s->limit;
 }
 
-/* Step losses of a log.jsonl, indexed by global step (1-based); returns the count read. */
-static int read_step_losses(const char *log_path, double *losses, int max_steps) {
+/* A field of the log.jsonl lines of one type ("step" or "epoch"), indexed by the line's "step"
+ * or "epoch" number (1-based); returns the number of lines read. */
+static int read_log_field(const char *log_path, const char *type_wanted, const char *index_key,
+                          const char *field, double *values, int max_index) {
     FILE *f = fopen(log_path, "r");
     if (!f)
         return -1;
@@ -77,13 +79,13 @@ static int read_step_losses(const char *log_path, double *losses, int max_steps)
         if (sc_json_parse(&doc, line, strlen(line), log_path, &err) != SC_OK)
             continue;
         const char *type = sc_json_get_string(sc_json_object_get(doc.root, "type"));
-        int64_t step;
-        double loss;
-        if (type && strcmp(type, "step") == 0 &&
-            sc_json_get_i64(sc_json_object_get(doc.root, "step"), &step) &&
-            sc_json_get_double(sc_json_object_get(doc.root, "loss"), &loss) && step >= 1 &&
-            step <= max_steps) {
-            losses[step] = loss;
+        int64_t index;
+        double value;
+        if (type && strcmp(type, type_wanted) == 0 &&
+            sc_json_get_i64(sc_json_object_get(doc.root, index_key), &index) &&
+            sc_json_get_double(sc_json_object_get(doc.root, field), &value) && index >= 1 &&
+            index <= max_index) {
+            values[index] = value;
             count++;
         }
         sc_json_doc_free(&doc);
@@ -93,7 +95,7 @@ static int read_step_losses(const char *log_path, double *losses, int max_steps)
 }
 
 START_TEST(test_resume_is_bit_identical) {
-    char dir[256], data[300], full[300], split[300], path[400];
+    char dir[256], data[300], full[300], split[300];
     ck_assert_ptr_nonnull(sc_test_tmpdir("resume", dir, sizeof dir));
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(full, sizeof full, "%s/full", dir);
@@ -122,13 +124,25 @@ START_TEST(test_resume_is_bit_identical) {
     ck_assert_int_eq(second.global_step, 16);
 
     double a[17] = {0}, b[17] = {0};
-    snprintf(path, sizeof path, "%s/log.jsonl", full);
-    ck_assert_int_eq(read_step_losses(path, a, 16), 16);
-    snprintf(path, sizeof path, "%s/log.jsonl", split);
-    ck_assert_int_eq(read_step_losses(path, b, 16), 16);
+    char full_log[400], split_log[400];
+    snprintf(full_log, sizeof full_log, "%s/log.jsonl", full);
+    snprintf(split_log, sizeof split_log, "%s/log.jsonl", split);
+    ck_assert_int_eq(read_log_field(full_log, "step", "step", "loss", a, 16), 16);
+    ck_assert_int_eq(read_log_field(split_log, "step", "step", "loss", b, 16), 16);
     for (int s = 1; s <= 16; s++)
         ck_assert_msg(a[s] == b[s], "step %d: loss %.17g uninterrupted vs %.17g resumed", s, a[s], b[s]);
+    /* the interrupted epoch's training loss covers its steps before and after the interruption */
+    ck_assert_int_eq(read_log_field(full_log, "epoch", "epoch", "train_loss", a, 2), 2);
+    ck_assert_int_eq(read_log_field(split_log, "epoch", "epoch", "train_loss", b, 2), 2);
+    ck_assert_msg(a[1] == b[1] && a[2] == b[2], "epoch train loss %.17g/%.17g vs %.17g/%.17g",
+                  a[1], a[2], b[1], b[2]);
     ck_assert_double_eq(uninterrupted.test_accuracy, second.test_accuracy);
+
+    /* a resume that would not continue exactly is refused */
+    cfg.seed += 1;
+    cfg.epochs = 3;
+    ck_assert_int_eq(sc_train_run(&cfg, NULL, &second, &err), SC_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--seed"));
     sc_test_rmtree(dir);
 }
 END_TEST

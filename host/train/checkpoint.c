@@ -67,6 +67,11 @@ static sc_status write_metadata(sc_st_writer *w, const sc_checkpoint_meta *m, sc
     set_meta_str(w, "best_accuracy", buf, &st, err);
     snprintf(buf, sizeof buf, "%.17g", m->test_accuracy);
     set_meta_str(w, "test_accuracy", buf, &st, err);
+    snprintf(buf, sizeof buf, "%.17g", m->epoch_loss_sum);
+    set_meta_str(w, "epoch_train_loss_sum", buf, &st, err);
+    snprintf(buf, sizeof buf, "%.17g", m->epoch_correct_sum);
+    set_meta_str(w, "epoch_train_accuracy_sum", buf, &st, err);
+    set_meta_int(w, "epoch_train_steps", m->epoch_logged_steps, &st, err);
     return st;
 }
 
@@ -224,6 +229,10 @@ static sc_status parse_meta(const sc_st_file *f, sc_checkpoint_meta *m, sc_error
     m->seed = strtoull(s, NULL, 10);
     SC_TRY(meta_double(f, "best_accuracy", &m->best_accuracy, err));
     SC_TRY(meta_double(f, "test_accuracy", &m->test_accuracy, err));
+    SC_TRY(meta_double(f, "epoch_train_loss_sum", &m->epoch_loss_sum, err));
+    SC_TRY(meta_double(f, "epoch_train_accuracy_sum", &m->epoch_correct_sum, err));
+    SC_TRY(meta_int(f, "epoch_train_steps", 0, (long long)1 << 40, &v, err));
+    m->epoch_logged_steps = v;
     return SC_OK;
 }
 

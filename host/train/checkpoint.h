@@ -27,6 +27,10 @@ typedef struct sc_checkpoint_meta {
     uint64_t seed;
     double best_accuracy;   /* best test accuracy so far (0..1), -1 if never evaluated */
     double test_accuracy;   /* test accuracy of these weights, -1 if not evaluated */
+    /* training figures of the unfinished epoch so far (sums over its logged steps of the
+     * per-step mean loss and accuracy, and the number of those steps) */
+    double epoch_loss_sum, epoch_correct_sum;
+    int64_t epoch_logged_steps;
 } sc_checkpoint_meta;
 
 /* Save parameters, BN statistics (with num_batches_tracked) and, with with_optimizer, the

@@ -3,6 +3,23 @@
 
 #include <math.h>
 
+static void *backend_host_alloc(void *ctx, size_t bytes) {
+    sc_backend *be = ctx;
+    void *ptr = NULL;
+    return be->ops->host_alloc(be, bytes, &ptr) == SC_OK ? ptr : NULL;
+}
+
+static void backend_host_free(void *ctx, void *ptr) {
+    sc_backend *be = ctx;
+    be->ops->host_free(be, ptr);
+}
+
+void sc_loader_use_backend_memory(sc_loader_config *lc, sc_backend *be) {
+    lc->host_alloc = backend_host_alloc;
+    lc->host_free = backend_host_free;
+    lc->alloc_ctx = be;
+}
+
 sc_status sc_upload_batch(sc_acts *acts, const sc_batch *batch, sc_error *err) {
     sc_backend *be = acts->net->be;
     const sc_tensor *input = &acts->values[0];

@@ -12,6 +12,10 @@ typedef struct sc_eval_result {
     int64_t samples;
 } sc_eval_result;
 
+/* Batch buffers of a loader in the backend's host memory (pinned on CUDA), which
+ * asynchronous uploads need. */
+void sc_loader_use_backend_memory(sc_loader_config *lc, sc_backend *be);
+
 /* Start copying a host batch into the activations' input and labels (rows beyond batch->n
  * keep their old contents; they are excluded from the loss by sc_acts_set_rows). The copy
  * overlaps the ops issued after it; call sc_upload_batch_wait() before the batch's host

@@ -11,7 +11,7 @@ sc_status sc_train_step_for_mode(const char *mode, sc_train_step_fn *out, sc_err
         return SC_OK;
     }
     if (strcmp(mode, "sgt") == 0 || strcmp(mode, "scaat") == 0 || strcmp(mode, "adv") == 0)
-        return sc_fail(err, SC_ERR_UNSUPPORTED, "--mode %s: this build trains only --mode standard "
+        return sc_fail(err, SC_ERR_USAGE, "--mode %s: this build trains only --mode standard "
                        "so far", mode);
     return sc_fail(err, SC_ERR_USAGE, "--mode: unknown mode '%s' (expected standard, adv, sgt or "
                    "scaat)", mode);

@@ -34,19 +34,16 @@ typedef struct trainer {
     int64_t global_step;
     double best_accuracy;
     double last_test_accuracy;
+    /* the current epoch's logged training steps: sums of per-step loss and accuracy (carried
+     * in checkpoints so a resumed epoch reports the same figures) */
+    double epoch_loss_sum, epoch_correct_sum;
+    int64_t epoch_logged_steps;
+    /* steps since the last log line, and throughput over this process's steps */
+    int64_t interval_steps;
+    double interval_start;
+    double images_timed, seconds_timed;
     sc_train_result *result;
 } trainer;
-
-static void *pinned_alloc(void *ctx, size_t bytes) {
-    sc_backend *be = ctx;
-    void *ptr = NULL;
-    return be->ops->host_alloc(be, bytes, &ptr) == SC_OK ? ptr : NULL;
-}
-
-static void pinned_free(void *ctx, void *ptr) {
-    sc_backend *be = ctx;
-    be->ops->host_free(be, ptr);
-}
 
 static sc_status load_data(trainer *t, sc_error *err) {
     const sc_train_config *cfg = t->cfg;
@@ -72,9 +69,7 @@ static sc_status open_loaders(trainer *t, sc_error *err) {
     lc.augment.crop_padding = cfg->crop_padding;
     lc.augment.flip = cfg->flip;
     lc.seed = cfg->seed;
-    lc.host_alloc = pinned_alloc;
-    lc.host_free = pinned_free;
-    lc.alloc_ctx = t->be;
+    sc_loader_use_backend_memory(&lc, t->be);
     SC_TRY(sc_loader_open(&t->train_loader, &t->train_ds, &lc, err));
     lc.batch_size = cfg->eval_batch;
     lc.shuffle = 0;
@@ -105,6 +100,9 @@ static void fill_meta(const trainer *t, sc_checkpoint_meta *m, double test_accur
     m->seed = t->cfg->seed;
     m->best_accuracy = t->best_accuracy;
     m->test_accuracy = test_accuracy;
+    m->epoch_loss_sum = t->epoch_loss_sum;
+    m->epoch_correct_sum = t->epoch_correct_sum;
+    m->epoch_logged_steps = t->epoch_logged_steps;
 }
 
 static sc_status save_checkpoint(trainer *t, const char *name, double test_accuracy,
@@ -129,8 +127,18 @@ static sc_status resume(trainer *t, sc_error *err) {
                        "%d channels) but this run trains %s (stem %s) on %s", t->cfg->resume,
                        meta.model.name, meta.model.stem, meta.model.num_classes,
                        meta.model.in_channels, t->cfg->model, t->cfg->stem, t->cfg->dataset);
+    if (meta.seed != t->cfg->seed || strcmp(meta.dataset, t->cfg->dataset) != 0)
+        return sc_fail(err, SC_ERR_USAGE, "--resume %s: the checkpoint was trained on %s with --seed "
+                       "%llu, this run asks for %s with --seed %llu: give the same --dataset and "
+                       "--seed to continue exactly", t->cfg->resume, meta.dataset,
+                       (unsigned long long)meta.seed, t->cfg->dataset,
+                       (unsigned long long)t->cfg->seed);
     SC_TRY(sc_checkpoint_load(t->cfg->resume, t->net, 1, err));
     t->epoch = (int)meta.epoch;
+    t->last_test_accuracy = meta.test_accuracy;
+    t->epoch_loss_sum = meta.epoch_loss_sum;
+    t->epoch_correct_sum = meta.epoch_correct_sum;
+    t->epoch_logged_steps = meta.epoch_logged_steps;
     t->step_in_epoch = meta.step_in_epoch;
     t->global_step = meta.global_step;
     t->best_accuracy = meta.best_accuracy;
@@ -199,6 +207,8 @@ static sc_status setup(trainer *t, sc_error *err) {
 }
 
 static void teardown(trainer *t) {
+    if (t->be)
+        t->be->ops->sync(t->be); /* an error path may leave a copy from a loader buffer in flight */
     sc_loader_close(t->train_loader);
     sc_loader_close(t->test_loader);
     sc_acts_destroy(t->train_acts);
@@ -234,64 +244,55 @@ static int stop_requested(const trainer *t) {
     return t->hooks && t->hooks->should_stop && t->hooks->should_stop(t->hooks->ctx);
 }
 
-static sc_status train_epoch(trainer *t, double *images_per_s_sum, double *timed_seconds,
-                             sc_error *err) {
+/* Read back the steps since the last log line, log them (log.jsonl, progress) and add them to
+ * the epoch's running sums and the throughput figures. No-op when no step is pending. */
+static sc_status log_interval(trainer *t, float lr, sc_error *err) {
     const sc_train_config *cfg = t->cfg;
-    SC_TRY(sc_loader_start_epoch(t->train_loader, (uint32_t)t->epoch, t->step_in_epoch,
-                                 (uint64_t)t->global_step, err));
-    sc_batch batch;
-    int64_t interval_steps = 0;
-    double interval_start = sc_now_seconds();
-    double epoch_loss = 0.0, epoch_correct = 0.0;
-    int64_t epoch_steps = 0;
-    while (sc_loader_next(t->train_loader, &batch)) {
-        if (stop_requested(t)) {
-            sc_progress_message(&t->progress, "scaat: stopping: saving %s/checkpoint-last.safetensors",
-                                cfg->out_dir);
-            SC_TRY(save_checkpoint(t, "checkpoint-last.safetensors", t->last_test_accuracy, err));
-            t->result->interrupted = 1;
-            return sc_fail(err, SC_ERR_INTERRUPTED, "interrupted at epoch %d, step %lld; resume with "
-                           "--resume %s/checkpoint-last.safetensors", t->epoch + 1,
-                           (long long)t->step_in_epoch, cfg->out_dir);
-        }
-        float lr = sc_lr_at(&t->lr, t->global_step);
-        SC_TRY(sc_upload_batch(t->train_acts, &batch, err));
-        sc_train_step_args args = {t->net, t->train_acts, cfg, lr, (uint64_t)t->global_step,
-                                   t->epoch};
-        SC_TRY(t->step_fn(&args, err));
-        SC_TRY(sc_upload_batch_wait(t->train_acts, err)); /* the loader may now reuse the buffer */
-        t->global_step++;
-        t->step_in_epoch++;
-        interval_steps++;
-        int last = t->step_in_epoch == t->steps_per_epoch;
-        if (interval_steps == cfg->log_every || last) {
-            double loss = 0.0, accuracy = 0.0;
-            SC_TRY(read_interval_stats(t, interval_steps, &loss, &accuracy, err));
-            double now = sc_now_seconds();
-            double ips = (double)interval_steps * cfg->batch / (now - interval_start);
-            *images_per_s_sum += (double)interval_steps * cfg->batch;
-            *timed_seconds += now - interval_start;
-            epoch_loss += loss * (double)interval_steps;
-            epoch_correct += accuracy * (double)interval_steps;
-            epoch_steps += interval_steps;
-            SC_TRY(sc_run_files_log_step(&t->files, t->epoch, t->global_step, loss, accuracy, lr,
-                                         ips, err));
-            sc_progress_sample s = {t->epoch, cfg->epochs, t->step_in_epoch, t->steps_per_epoch,
-                                    t->global_step, loss, accuracy, ips, lr};
-            sc_progress_update(&t->progress, &s);
-            interval_steps = 0;
-            interval_start = sc_now_seconds();
-        }
-    }
-    t->result->train_images_per_s = *timed_seconds > 0 ? *images_per_s_sum / *timed_seconds : 0;
-    /* Evaluate, then checkpoint the finished epoch. */
+    if (t->interval_steps == 0)
+        return SC_OK;
+    double loss = 0.0, accuracy = 0.0;
+    SC_TRY(read_interval_stats(t, t->interval_steps, &loss, &accuracy, err));
+    double seconds = sc_now_seconds() - t->interval_start;
+    double images = (double)t->interval_steps * cfg->batch;
+    double ips = seconds > 0 ? images / seconds : 0.0;
+    t->images_timed += images;
+    t->seconds_timed += seconds;
+    t->result->train_images_per_s = t->seconds_timed > 0 ? t->images_timed / t->seconds_timed : 0;
+    t->epoch_loss_sum += loss * (double)t->interval_steps;
+    t->epoch_correct_sum += accuracy * (double)t->interval_steps;
+    t->epoch_logged_steps += t->interval_steps;
+    t->interval_steps = 0;
+    SC_TRY(sc_run_files_log_step(&t->files, t->epoch, t->global_step, loss, accuracy, lr, ips, err));
+    sc_progress_sample sample = {t->epoch, cfg->epochs, t->step_in_epoch, t->steps_per_epoch,
+                                 t->global_step, loss, accuracy, ips, lr};
+    sc_progress_update(&t->progress, &sample);
+    return SC_OK;
+}
+
+/* Log what is pending, save checkpoint-last, and report the interruption. */
+static sc_status stop_run(trainer *t, float lr, sc_error *err) {
+    const sc_train_config *cfg = t->cfg;
+    SC_TRY(log_interval(t, lr, err));
+    sc_progress_message(&t->progress, "scaat: stopping: saving %s/checkpoint-last.safetensors",
+                        cfg->out_dir);
+    SC_TRY(save_checkpoint(t, "checkpoint-last.safetensors", t->last_test_accuracy, err));
+    t->result->interrupted = 1;
+    return sc_fail(err, SC_ERR_INTERRUPTED, "interrupted at epoch %d, step %lld; resume with "
+                   "--resume %s/checkpoint-last.safetensors", t->epoch + 1,
+                   (long long)t->step_in_epoch, cfg->out_dir);
+}
+
+/* Evaluate the finished epoch, log it, and write checkpoint-last / checkpoint-best. */
+static sc_status finish_epoch(trainer *t, sc_error *err) {
+    const sc_train_config *cfg = t->cfg;
     sc_eval_result ev;
     SC_TRY(sc_evaluate(t->net, t->eval_acts, t->test_loader, &ev, err));
     t->last_test_accuracy = ev.accuracy;
     t->result->test_accuracy = ev.accuracy;
     t->result->test_loss = ev.loss;
-    double train_loss = epoch_steps ? epoch_loss / (double)epoch_steps : 0.0;
-    double train_accuracy = epoch_steps ? epoch_correct / (double)epoch_steps : 0.0;
+    double steps = (double)t->epoch_logged_steps;
+    double train_loss = steps > 0 ? t->epoch_loss_sum / steps : 0.0;
+    double train_accuracy = steps > 0 ? t->epoch_correct_sum / steps : 0.0;
     sc_progress_message(&t->progress, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc "
                         "%.2f%% | %.0f img/s", t->epoch + 1, cfg->epochs, train_loss,
                         100.0 * train_accuracy, ev.loss, 100.0 * ev.accuracy,
@@ -300,6 +301,8 @@ static sc_status train_epoch(trainer *t, double *images_per_s_sum, double *timed
                                   ev.loss, ev.accuracy, err));
     t->epoch++;
     t->step_in_epoch = 0;
+    t->epoch_loss_sum = t->epoch_correct_sum = 0.0;
+    t->epoch_logged_steps = 0;
     int best = ev.accuracy > t->best_accuracy;
     if (best)
         t->best_accuracy = ev.accuracy;
@@ -310,11 +313,40 @@ static sc_status train_epoch(trainer *t, double *images_per_s_sum, double *timed
     return SC_OK;
 }
 
+/* Log lines fall on global steps that are multiples of --log-every (and on epoch ends), so a
+ * resumed run logs the same steps as an uninterrupted one. */
+static sc_status train_epoch(trainer *t, sc_error *err) {
+    const sc_train_config *cfg = t->cfg;
+    SC_TRY(sc_loader_start_epoch(t->train_loader, (uint32_t)t->epoch, t->step_in_epoch,
+                                 (uint64_t)t->global_step, err));
+    sc_batch batch;
+    float lr = sc_lr_at(&t->lr, t->global_step);
+    while (sc_loader_next(t->train_loader, &batch)) {
+        if (stop_requested(t))
+            return stop_run(t, lr, err);
+        if (t->interval_steps == 0)
+            t->interval_start = sc_now_seconds();
+        lr = sc_lr_at(&t->lr, t->global_step);
+        SC_TRY(sc_upload_batch(t->train_acts, &batch, err));
+        sc_train_step_args args = {t->net, t->train_acts, cfg, lr, (uint64_t)t->global_step,
+                                   t->epoch};
+        SC_TRY(t->step_fn(&args, err));
+        SC_TRY(sc_upload_batch_wait(t->train_acts, err)); /* the loader may now reuse the buffer */
+        t->global_step++;
+        t->step_in_epoch++;
+        t->interval_steps++;
+        if (t->global_step % cfg->log_every == 0 || t->step_in_epoch == t->steps_per_epoch)
+            SC_TRY(log_interval(t, lr, err));
+    }
+    return finish_epoch(t, err);
+}
+
 sc_status sc_train_run(const sc_train_config *cfg, const sc_train_hooks *hooks,
                        sc_train_result *result, sc_error *err) {
     trainer t;
     memset(&t, 0, sizeof t);
     memset(result, 0, sizeof *result);
+    result->test_accuracy = result->test_loss = NAN; /* written as null until evaluated */
     t.resolved = *cfg;
     t.cfg = &t.resolved;
     cfg = t.cfg;
@@ -324,17 +356,16 @@ sc_status sc_train_run(const sc_train_config *cfg, const sc_train_hooks *hooks,
     sc_status st = sc_train_step_for_mode(cfg->mode, &t.step_fn, err);
     if (st == SC_OK)
         st = setup(&t, err);
-    double images = 0.0, timed = 0.0;
     if (st == SC_OK) {
         sc_progress_init(&t.progress, stderr, t.global_step,
                          (int64_t)cfg->epochs * t.steps_per_epoch);
         while (st == SC_OK && t.epoch < cfg->epochs)
-            st = train_epoch(&t, &images, &timed, err);
+            st = train_epoch(&t, err);
         sc_progress_finish(&t.progress);
     }
     result->epochs_completed = t.epoch;
     result->global_step = t.global_step;
-    result->best_test_accuracy = t.best_accuracy;
+    result->best_test_accuracy = t.best_accuracy >= 0.0 ? t.best_accuracy : NAN;
     result->wall_seconds = sc_now_seconds() - started;
     if (st == SC_OK || st == SC_ERR_INTERRUPTED) {
         sc_error write_err;

@@ -14,9 +14,10 @@ typedef struct sc_train_hooks {
 } sc_train_hooks;
 
 typedef struct sc_train_result {
-    double test_accuracy;      /* after the last completed epoch */
+    double test_accuracy;      /* after the last completed epoch; NaN (null in metrics.json)
+                                  when no epoch was evaluated */
     double test_loss;
-    double best_test_accuracy;
+    double best_test_accuracy; /* NaN when no epoch was evaluated */
     double train_images_per_s; /* over the steps of this process */
     double wall_seconds;
     int epochs_completed;

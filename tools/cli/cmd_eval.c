@@ -130,6 +130,7 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         sc_loader_config lc;
         memset(&lc, 0, sizeof lc);
         lc.batch_size = o->batch;
+        sc_loader_use_backend_memory(&lc, be);
         st = sc_loader_open(&loader, &ds, &lc, err);
     }
     sc_eval_result r;
@@ -141,6 +142,8 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         if (o->out_dir[0])
             st = write_metrics(o, &meta, &r, err);
     }
+    if (be)
+        be->ops->sync(be); /* an error path may leave a copy from a loader buffer in flight */
     sc_loader_close(loader);
     sc_acts_destroy(acts);
     sc_net_destroy(net);
