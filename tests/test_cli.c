@@ -16,6 +16,7 @@
 #include "common/test_util.h"
 #include "host/core/fileio.h"
 #include "host/core/json.h"
+#include "tests/common/check_run.h"
 
 extern char **environ;
 
@@ -216,9 +217,5 @@ int main(void) {
     tcase_add_test(tc, test_train_then_eval_agree);
     tcase_add_test(tc, test_sigterm_saves_and_resumes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sc_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host/backend/backend.h"
+#include "tests/common/check_run.h"
 
 static sc_backend *make_cpu(void) {
     sc_backend_config config = sc_backend_config_default();
@@ -284,9 +285,5 @@ static Suite *errors_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(errors_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(errors_suite());
 }

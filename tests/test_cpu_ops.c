@@ -11,6 +11,7 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/cpu/cpu_internal.h"
+#include "tests/common/check_run.h"
 
 static sc_backend *make_cpu_threads(int threads) {
     sc_backend_config config = sc_backend_config_default();
@@ -655,9 +656,5 @@ static Suite *cpu_ops_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(cpu_ops_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(cpu_ops_suite());
 }

@@ -8,6 +8,7 @@
 
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_run.h"
 
 static sc_backend *make_cpu_threads(int threads) {
     sc_backend_config config = sc_backend_config_default();
@@ -147,9 +148,5 @@ static Suite *rng_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(rng_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(rng_suite());
 }

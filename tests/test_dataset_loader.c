@@ -14,6 +14,7 @@
 #include "datasets/dataset.h"
 #include "datasets/loader.h"
 #include "datasets/shuffle.h"
+#include "tests/common/check_run.h"
 
 /* A dataset of `count` images (channels, height, width): pixel bytes from Philox, label of
  * sample i = i % classes. mean 0.25..., std 0.5... per channel. */
@@ -682,9 +683,5 @@ static Suite *loader_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(loader_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(loader_suite());
 }

@@ -13,6 +13,7 @@
 #include "datasets/cifar.h"
 #include "datasets/dataset.h"
 #include "datasets/idx.h"
+#include "tests/common/check_run.h"
 
 #define FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -637,9 +638,5 @@ static Suite *datasets_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(datasets_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(datasets_suite());
 }

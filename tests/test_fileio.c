@@ -14,6 +14,7 @@
 #include "host/core/fileio.h"
 #include "host/core/safetensors.h"
 #include "tests/common/test_util.h"
+#include "tests/common/check_run.h"
 
 static void write_text_file(const char *path, const char *text) {
     FILE *f = fopen(path, "wb");
@@ -171,9 +172,5 @@ int main(void) {
     tcase_add_test(tc, test_atomic_write_fails_midway);
     tcase_add_test(tc, test_read_all_limits);
     suite_add_tcase(s, tc);
-    SRunner *runner = srunner_create(s);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

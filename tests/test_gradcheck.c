@@ -13,6 +13,7 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_run.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -715,9 +716,5 @@ static Suite *gradcheck_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(gradcheck_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(gradcheck_suite());
 }

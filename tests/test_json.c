@@ -11,6 +11,7 @@
 
 #include "host/core/json.h"
 #include "host/core/json_write.h"
+#include "tests/common/check_run.h"
 
 /* parse a NUL-terminated document, failing the test on error */
 static void parse_ok(sc_json_doc *doc, const char *text) {
@@ -550,9 +551,5 @@ static Suite *json_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(json_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(json_suite());
 }

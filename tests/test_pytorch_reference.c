@@ -31,6 +31,7 @@
 #include "host/train/evaluate.h"
 #include "host/train/train_step.h"
 #include "models/resnet.h"
+#include "tests/common/check_run.h"
 
 #define TOLERANCE 1e-4
 #define REPORT_LEN 4096
@@ -522,9 +523,5 @@ static Suite *pytorch_reference_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(pytorch_reference_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(pytorch_reference_suite());
 }

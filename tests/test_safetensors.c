@@ -11,6 +11,7 @@
 #include "host/core/json.h"
 #include "host/core/safetensors.h"
 #include "tests/common/test_util.h"
+#include "tests/common/check_run.h"
 
 /* Written by the reference implementation (safetensors 0.8.0, Python):
  *   save_file({"fc.weight": torch.arange(6.).reshape(2, 3) * 0.5 - 1,
@@ -529,9 +530,5 @@ static Suite *safetensors_suite(void) {
 }
 
 int main(void) {
-    SRunner *runner = srunner_create(safetensors_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(safetensors_suite());
 }

@@ -16,6 +16,7 @@
 #include "host/train/checkpoint.h"
 #include "host/train/run_files.h"
 #include "host/train/trainer.h"
+#include "tests/common/check_run.h"
 
 static void base_config(sc_train_config *cfg, const char *data_dir, const char *out_dir) {
     sc_train_config_default(cfg);
@@ -216,9 +217,5 @@ int main(void) {
     tcase_add_test(tc, test_resume_is_bit_identical);
     tcase_add_test(tc, test_separable_problem_is_learned);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sc_check_run(s);
 }
