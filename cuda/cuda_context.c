@@ -279,9 +279,13 @@ sc_status sc_cuda_host_alloc(sc_backend *be, size_t bytes, void **ptr) {
 }
 
 void sc_cuda_host_free(sc_backend *be, void *ptr) {
-    (void)be;
-    if (ptr)
-        (void)cudaFreeHost(ptr);
+    if (!ptr)
+        return;
+    /* an error path may leave an upload_async from this buffer in flight */
+    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
+    if (ctx && ctx->upload_event)
+        (void)cudaEventSynchronize(ctx->upload_event);
+    (void)cudaFreeHost(ptr);
 }
 
 sc_status sc_cuda_upload(sc_backend *be, void *dst, const void *src_host, size_t bytes) {

@@ -108,6 +108,7 @@ typedef struct sc_backend_ops {
     void (*free)(sc_backend *be, void *ptr);
     /* Host memory for fast transfers (pinned on CUDA, plain malloc on the CPU). */
     sc_status (*host_alloc)(sc_backend *be, size_t bytes, void **ptr);
+    /* Waits for uploads still reading from ptr (upload_async) before freeing it. */
     void (*host_free)(sc_backend *be, void *ptr);
     /* Returns once src may be reused; the copy is ordered after every op issued before. */
     sc_status (*upload)(sc_backend *be, void *dst, const void *src_host, size_t bytes);

@@ -207,8 +207,6 @@ static sc_status setup(trainer *t, sc_error *err) {
 }
 
 static void teardown(trainer *t) {
-    if (t->be)
-        t->be->ops->sync(t->be); /* an error path may leave a copy from a loader buffer in flight */
     sc_loader_close(t->train_loader);
     sc_loader_close(t->test_loader);
     sc_acts_destroy(t->train_acts);

@@ -142,8 +142,6 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         if (o->out_dir[0])
             st = write_metrics(o, &meta, &r, err);
     }
-    if (be)
-        be->ops->sync(be); /* an error path may leave a copy from a loader buffer in flight */
     sc_loader_close(loader);
     sc_acts_destroy(acts);
     sc_net_destroy(net);
