@@ -52,6 +52,18 @@ typedef enum sc_op {
     SC_OP_SGD_UPDATE,
     SC_OP_RNG_UNIFORM,
     SC_OP_RNG_NORMAL,
+    /* saliency-guided training (host/explain, host/train) */
+    SC_OP_SALIENCY_REDUCE,
+    SC_OP_MASK_SELECT,
+    SC_OP_IMAGE_STATS,
+    SC_OP_MASK_FILL,
+    SC_OP_PERTURB_BUDGET,
+    SC_OP_PERTURB_INIT,
+    SC_OP_PERTURB_STEP,
+    SC_OP_KL_DIV,
+    SC_OP_MAP_GINI,
+    SC_OP_ONEHOT,
+    SC_OP_ARGMAX,
     SC_OP_COUNT
 } sc_op;
 
@@ -101,6 +113,89 @@ typedef struct sc_sgd_params {
     float weight_decay;
     int nesterov;
 } sc_sgd_params;
+
+/* ---- saliency-guided training ops (formulas in host/core/saliency_math.h) ----------------
+ * A saliency map or mask is (N, 1, H, W) F32, broadcast over the channels of an image
+ * (N, C, H, W). `stats` arguments are optional (NULL) single floats on the device that the op
+ * adds a batch sum to (stats[0] += ...), so a step's figures are read back once per log line. */
+
+/* Channel reduction of an input gradient g into a map s (N, 1, H, W):
+ * MEAN / MAX / SUM: mean / max / sum over c of |v|; SIGNED: mean over c of v (no abs);
+ * v = g, or x * g (input-x-gradient) when an input x is given. */
+typedef enum sc_reduce_kind {
+    SC_REDUCE_MEAN = 0,
+    SC_REDUCE_MAX,
+    SC_REDUCE_SUM,
+    SC_REDUCE_SIGNED
+} sc_reduce_kind;
+
+typedef struct sc_saliency_params {
+    sc_reduce_kind reduce;
+} sc_saliency_params;
+
+/* The per-sample constraint mask M (1 = inside M: masked / perturbable, 0 = kept).
+ * Pixels are ordered by (value, flat index) ascending: ties go to the lower index, so every
+ * backend selects exactly the same set (sc_saliency_sort_key).
+ * LOWEST: the sc_mask_count(k, H*W) = floor(k * H * W) lowest pixels (k in [0, 1]).
+ * MASS: the salient set is the smallest set of highest pixels whose mass reaches tau of the
+ *   total; mass is measured in fixed point (sc_mass_fixed: 2^-40 of the sample's largest
+ *   |value|, summed in int64, so the sum is exact and order-free on every backend). M is
+ *   the complement, its size clamped to [count(k_min), count(k_max)], i.e. the lowest
+ *   clamp(H*W - salient, ...) pixels. An all-zero map has an empty salient set. */
+typedef enum sc_mask_kind { SC_MASK_LOWEST = 0, SC_MASK_MASS } sc_mask_kind;
+
+typedef struct sc_mask_params {
+    sc_mask_kind kind;
+    float k;                /* LOWEST */
+    float tau, k_min, k_max; /* MASS */
+} sc_mask_params;
+
+/* SGT's fill of the masked pixels: UNIFORM draws element (n, c, h, w) (flat NCHW index i)
+ * from lo + (hi - lo) * sc_rng_uniform(key, i) with lo/hi the image channel's min/max;
+ * MEAN sets it to the image channel's mean. Outside M the output equals x. */
+typedef enum sc_fill_kind { SC_FILL_UNIFORM = 0, SC_FILL_MEAN } sc_fill_kind;
+
+typedef struct sc_fill_params {
+    sc_fill_kind kind;
+    sc_rng_key key;
+} sc_fill_params;
+
+/* Per-pixel budget of SCAAT in pixel units: e = eps * (1 - s/max_n(s))^gamma inside M, 0
+ * outside (sc_budget_elem); s/max is 0 where the sample's max is <= 0. */
+typedef struct sc_budget_params {
+    float eps;
+    float gamma;
+} sc_budget_params;
+
+#define SC_MAX_CHANNELS 4
+
+/* The adversarial perturbation in normalised units. The budget of element (n, c, h, w) is
+ * e_c = budget[n, 0, h, w] / std[c] (or eps / std[c] where the budget map is NULL); the
+ * valid range of channel c is [lo[c], hi[c]] (the normalised images of pixels 0 and 1).
+ * init:  xadv = clip(x + (2u - 1) * e_c, lo_c, hi_c), u = sc_rng_uniform(key, i)
+ * step:  d = xadv - x; d = clip(d + step_size * e_c * sign(g), -e_c, e_c);
+ *        xadv = clip(x + d, lo_c, hi_c)    (sign(0) = 0; projection around the clean x)
+ * The step's stats (optional) += sum over samples of mean_{c,h,w} |xadv - x| * std[c]
+ * (the mean |delta| in pixel units). */
+typedef struct sc_perturb_params {
+    float eps;        /* pixel units: the budget where no budget map is given */
+    float step_size;  /* beta, a fraction of the budget per step */
+    int channels;     /* must equal C, at most SC_MAX_CHANNELS */
+    float std[SC_MAX_CHANNELS];
+    float lo[SC_MAX_CHANNELS];
+    float hi[SC_MAX_CHANNELS];
+    sc_rng_key key;   /* init only */
+} sc_perturb_params;
+
+/* KL(softmax(p_logits) || softmax(q_logits)) per row, fused with both backward passes:
+ * kl_n = sum_j p_j (log p_j - log q_j); stats += sum_n kl_n;
+ * dq = grad_scale / N * (q - p); dp = grad_scale / N * p_j (log p_j - log q_j - kl_n).
+ * dp / dq may be NULL (not wanted; detach_p makes dp NULL by definition upstream); with
+ * accumulate they are added to (the clean branch's CE gradient is already there). */
+typedef struct sc_kl_params {
+    float grad_scale;
+    int accumulate;
+} sc_kl_params;
 
 typedef struct sc_backend_ops {
     /* memory */
@@ -211,6 +306,46 @@ typedef struct sc_backend_ops {
                              const sc_tensor *out);
     sc_status (*rng_normal)(sc_backend *be, sc_rng_key key, float mean, float std,
                             const sc_tensor *out);
+
+    /* saliency-guided training; see the parameter structs above. */
+    /* g (N, C, H, W), x NULL or (N, C, H, W), map (N, 1, H, W). */
+    sc_status (*saliency_reduce)(sc_backend *be, const sc_saliency_params *p, const sc_tensor *g,
+                                 const sc_tensor *x, const sc_tensor *map);
+    /* map, mask (N, 1, H, W); stats += sum over samples of |M_n| / (H*W). */
+    sc_status (*mask_select)(sc_backend *be, const sc_mask_params *p, const sc_tensor *map,
+                             const sc_tensor *mask, const sc_tensor *stats);
+    /* x (N, C, H, W) -> out (N, C, 3): min, max and mean over (H, W) of each image channel
+     * (the mean summed in double). */
+    sc_status (*image_stats)(sc_backend *be, const sc_tensor *x, const sc_tensor *out);
+    /* x, out (N, C, H, W), mask (N, 1, H, W), image_stats (N, C, 3) from image_stats. */
+    sc_status (*mask_fill)(sc_backend *be, const sc_fill_params *p, const sc_tensor *x,
+                           const sc_tensor *mask, const sc_tensor *image_stats,
+                           const sc_tensor *out);
+    /* map, mask, budget (N, 1, H, W); mask NULL = every pixel inside M. */
+    sc_status (*perturb_budget)(sc_backend *be, const sc_budget_params *p, const sc_tensor *map,
+                                const sc_tensor *mask, const sc_tensor *budget);
+    /* x, xadv (N, C, H, W); budget (N, 1, H, W) or NULL (uniform eps). */
+    sc_status (*perturb_init)(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                              const sc_tensor *budget, const sc_tensor *xadv);
+    /* x, g, xadv (N, C, H, W), xadv updated in place; budget as perturb_init. */
+    sc_status (*perturb_step)(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                              const sc_tensor *g, const sc_tensor *budget,
+                              const sc_tensor *xadv, const sc_tensor *stats);
+    /* p_logits, q_logits, dp, dq (N, K); dp, dq, stats may be NULL. */
+    sc_status (*kl_div)(sc_backend *be, const sc_kl_params *p, const sc_tensor *p_logits,
+                        const sc_tensor *q_logits, const sc_tensor *dp, const sc_tensor *dq,
+                        const sc_tensor *stats);
+    /* Gini index of |map| per sample (sc_gini_term_a, sc_gini_finish on the ascending values): map
+     * (N, 1, H, W), gini (N) or NULL; a degenerate map (all zero or any NaN) gets NaN and is
+     * left out of stats (2): stats[0] += sum of the valid ginis, stats[1] += their count. */
+    sc_status (*map_gini)(sc_backend *be, const sc_tensor *map, const sc_tensor *gini,
+                          const sc_tensor *stats);
+    /* targets (N) int32 in [0, K) -> out (N, K): scale where j == targets[n], 0 elsewhere
+     * (the logits gradient of sum_n scale * f_{t_n}(x)). */
+    sc_status (*onehot)(sc_backend *be, float scale, const sc_tensor *targets,
+                        const sc_tensor *out);
+    /* logits (N, K) -> out (N) int32: the first index of each row's maximum. */
+    sc_status (*argmax)(sc_backend *be, const sc_tensor *logits, const sc_tensor *out);
 } sc_backend_ops;
 
 typedef enum sc_backend_kind { SC_BACKEND_CPU = 0, SC_BACKEND_CUDA } sc_backend_kind;

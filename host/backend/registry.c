@@ -91,6 +91,17 @@ const char *sc_op_name(sc_op op) {
         [SC_OP_SGD_UPDATE] = "sgd_update",
         [SC_OP_RNG_UNIFORM] = "rng_uniform",
         [SC_OP_RNG_NORMAL] = "rng_normal",
+        [SC_OP_SALIENCY_REDUCE] = "saliency_reduce",
+        [SC_OP_MASK_SELECT] = "mask_select",
+        [SC_OP_IMAGE_STATS] = "image_stats",
+        [SC_OP_MASK_FILL] = "mask_fill",
+        [SC_OP_PERTURB_BUDGET] = "perturb_budget",
+        [SC_OP_PERTURB_INIT] = "perturb_init",
+        [SC_OP_PERTURB_STEP] = "perturb_step",
+        [SC_OP_KL_DIV] = "kl_div",
+        [SC_OP_MAP_GINI] = "map_gini",
+        [SC_OP_ONEHOT] = "onehot",
+        [SC_OP_ARGMAX] = "argmax",
     };
     return (op >= 0 && op < SC_OP_COUNT && names[op]) ? names[op] : "unknown_op";
 }

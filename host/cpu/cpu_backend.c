@@ -101,6 +101,8 @@ static void cpu_destroy(sc_backend *be) {
     if (ctx) {
         free(ctx->columns);
         free(ctx->wgrad_partials);
+        free(ctx->sort_keys);
+        free(ctx->sample_values);
         free(ctx);
     }
     free(be);
@@ -132,6 +134,32 @@ sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size
     return grow_slots(be, &ctx->wgrad_partials, &ctx->wgrad_stride,
                       ctx->threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_floats,
                       "filter-gradient");
+}
+
+sc_status sc_cpu_reserve_sample_scratch(sc_backend *be, size_t keys, size_t samples) {
+    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    if (keys > ctx->sort_capacity) {
+        size_t capacity = round_up(keys, 8);
+        size_t bytes = (size_t)ctx->threads * 2 * capacity * sizeof(uint64_t);
+        uint64_t *fresh = aligned_block(bytes);
+        if (!fresh)
+            return sc_fail(&be->err, SC_ERR_OOM,
+                           "cpu: out of memory growing the sort scratch to %zu bytes", bytes);
+        free(ctx->sort_keys);
+        ctx->sort_keys = fresh;
+        ctx->sort_capacity = capacity;
+    }
+    if (samples > ctx->sample_capacity) {
+        double *fresh = aligned_block(samples * sizeof(double));
+        if (!fresh)
+            return sc_fail(&be->err, SC_ERR_OOM,
+                           "cpu: out of memory growing the per-sample scratch to %zu samples",
+                           samples);
+        free(ctx->sample_values);
+        ctx->sample_values = fresh;
+        ctx->sample_capacity = samples;
+    }
+    return SC_OK;
 }
 
 sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
@@ -183,6 +211,17 @@ static const sc_backend_ops cpu_ops = {
     .sgd_update = sc_cpu_sgd_update,
     .rng_uniform = sc_cpu_rng_uniform,
     .rng_normal = sc_cpu_rng_normal,
+    .saliency_reduce = sc_cpu_saliency_reduce,
+    .mask_select = sc_cpu_mask_select,
+    .image_stats = sc_cpu_image_stats,
+    .mask_fill = sc_cpu_mask_fill,
+    .perturb_budget = sc_cpu_perturb_budget,
+    .perturb_init = sc_cpu_perturb_init,
+    .perturb_step = sc_cpu_perturb_step,
+    .kl_div = sc_cpu_kl_div,
+    .map_gini = sc_cpu_map_gini,
+    .onehot = sc_cpu_onehot,
+    .argmax = sc_cpu_argmax,
 };
 
 sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **out, sc_error *err) {

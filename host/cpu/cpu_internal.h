@@ -1,5 +1,6 @@
-/* Private to the CPU backend: its context (thread count, the convolution scratch buffers) and
- * the op functions each file of host/cpu contributes to the op table in cpu_backend.c.
+/* Private to the CPU backend: its context (thread count, the convolution and saliency-op
+ * scratch buffers) and the op functions each file of host/cpu contributes to the op table in
+ * cpu_backend.c.
  *
  * Threading: ops parallelise with OpenMP over ctx->threads threads (images for convolutions,
  * channels for batch norm, elements for element-wise ops); OpenBLAS runs single-threaded inside
@@ -15,6 +16,7 @@
 #define SC_CPU_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../backend/backend.h"
 
@@ -38,6 +40,14 @@ typedef struct sc_cpu_ctx {
     size_t column_stride;
     float *wgrad_partials;   /* (threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_stride) */
     size_t wgrad_stride;
+    /* Saliency-op scratch, grown on first use and never shrunk: per thread, a radix sort's
+     * two key buffers of sort_capacity keys each (mask_select, map_gini); and one double per
+     * sample, so batch sums add per-sample results in sample order whatever the thread
+     * count. sort_capacity is a multiple of 8 (no false sharing between threads). */
+    uint64_t *sort_keys;     /* (threads, 2, sort_capacity) */
+    size_t sort_capacity;
+    double *sample_values;   /* (sample_capacity) */
+    size_t sample_capacity;
     double timer_marks[SC_TIMER_SLOTS]; /* seconds on the monotonic clock */
 } sc_cpu_ctx;
 
@@ -46,6 +56,15 @@ static inline sc_cpu_ctx *sc_cpu_ctx_of(sc_backend *be) { return (sc_cpu_ctx *)b
 /* Grow the convolution scratch to at least column_floats per thread and wgrad_floats per
  * image group (never shrinks). SC_ERR_OOM with a message in be->err when memory runs out. */
 sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size_t wgrad_floats);
+
+/* Grow the saliency-op scratch to at least keys sort keys per thread buffer and samples
+ * per-sample doubles (never shrinks). SC_ERR_OOM with a message in be->err. */
+sc_status sc_cpu_reserve_sample_scratch(sc_backend *be, size_t keys, size_t samples);
+
+/* The two sort buffers of the calling OpenMP thread (each sort_capacity keys). */
+static inline uint64_t *sc_cpu_sort_slot(const sc_cpu_ctx *ctx, int thread) {
+    return ctx->sort_keys + (size_t)thread * 2 * ctx->sort_capacity;
+}
 
 /* Checks that every tensor of a list is present and F32 NCHW (NULL entries fail as missing). */
 sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
@@ -119,5 +138,45 @@ sc_status sc_cpu_rng_uniform(sc_backend *be, sc_rng_key key, float lo, float hi,
                              const sc_tensor *out);
 sc_status sc_cpu_rng_normal(sc_backend *be, sc_rng_key key, float mean, float std,
                             const sc_tensor *out);
+
+/* cpu_sort.c: keys[i] = sc_saliency_sort_key(values[i] or |values[i]|, i) for i < n, sorted
+ * ascending (by value, ties by the lower index); tmp holds n keys of scratch. */
+void sc_cpu_sort_pixels(const float *values, int64_t n, int absolute, uint64_t *keys,
+                        uint64_t *tmp);
+
+/* cpu_saliency.c */
+sc_status sc_cpu_saliency_reduce(sc_backend *be, const sc_saliency_params *p, const sc_tensor *g,
+                                 const sc_tensor *x, const sc_tensor *map);
+sc_status sc_cpu_onehot(sc_backend *be, float scale, const sc_tensor *targets,
+                        const sc_tensor *out);
+sc_status sc_cpu_argmax(sc_backend *be, const sc_tensor *logits, const sc_tensor *out);
+
+/* cpu_mask.c */
+sc_status sc_cpu_mask_select(sc_backend *be, const sc_mask_params *p, const sc_tensor *map,
+                             const sc_tensor *mask, const sc_tensor *stats);
+
+/* cpu_fill.c */
+sc_status sc_cpu_image_stats(sc_backend *be, const sc_tensor *x, const sc_tensor *out);
+sc_status sc_cpu_mask_fill(sc_backend *be, const sc_fill_params *p, const sc_tensor *x,
+                           const sc_tensor *mask, const sc_tensor *image_stats,
+                           const sc_tensor *out);
+
+/* cpu_perturb.c */
+sc_status sc_cpu_perturb_budget(sc_backend *be, const sc_budget_params *p, const sc_tensor *map,
+                                const sc_tensor *mask, const sc_tensor *budget);
+sc_status sc_cpu_perturb_init(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                              const sc_tensor *budget, const sc_tensor *xadv);
+sc_status sc_cpu_perturb_step(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                              const sc_tensor *g, const sc_tensor *budget,
+                              const sc_tensor *xadv, const sc_tensor *stats);
+
+/* cpu_kl.c */
+sc_status sc_cpu_kl_div(sc_backend *be, const sc_kl_params *p, const sc_tensor *p_logits,
+                        const sc_tensor *q_logits, const sc_tensor *dp, const sc_tensor *dq,
+                        const sc_tensor *stats);
+
+/* cpu_gini.c */
+sc_status sc_cpu_map_gini(sc_backend *be, const sc_tensor *map, const sc_tensor *gini,
+                          const sc_tensor *stats);
 
 #endif
