@@ -22,8 +22,8 @@ extern char **environ;
 
 typedef struct cli_result {
     int exit_code;
-    char err[4096]; /* stderr */
-    char out[4096]; /* stdout */
+    char err[4096];  /* stderr */
+    char out[16384]; /* stdout (whole --help texts) */
 } cli_result;
 
 static void read_file_into(const char *path, char *buf, size_t len) {
@@ -105,6 +105,75 @@ START_TEST(test_usage_errors) {
     r = run_scaat(dir, (const char *const[]){"info", NULL});
     ck_assert_int_eq(r.exit_code, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "gpu:"));
+    sc_test_rmtree(dir);
+}
+END_TEST
+
+/* The training-mode options: out of range, unknown values and options the mode does not use
+ * are usage errors with one line. */
+START_TEST(test_mode_option_errors) {
+    char dir[256];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-modes", dir, sizeof dir));
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "sgt", "--k", "1.5", NULL},
+                       "--k 1.5");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "sgt", "--k", "0", NULL},
+                       "--k 0");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "scaat", "--eps", "-0.1", NULL},
+                       "--eps");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "scaat", "--steps", "0", NULL},
+                       "--steps");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "scaat", "--saliency", "median",
+                                                  NULL},
+                       "median");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "sgt", "--mask", "mass",
+                                                  "--k-min", "0.8", "--k-max", "0.2", NULL},
+                       "--k-min");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "standard", "--k", "0.5", NULL},
+                       "--k does not apply to --mode standard");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "sgt", "--eps", "0.1", NULL},
+                       "--eps does not apply to --mode sgt");
+    expect_input_error(dir, (const char *const[]){"train", "--mode", "adv", "--saliency-bn", "batch",
+                                                  NULL},
+                       "--saliency-bn does not apply to --mode adv");
+    expect_input_error(dir, (const char *const[]){"bench", "--mode", "scaat", "--gamma", "-1", NULL},
+                       "--gamma");
+    cli_result r = run_scaat(dir, (const char *const[]){"train", "--help", NULL});
+    ck_assert_ptr_nonnull(strstr(r.out, "--saliency-bn"));
+    ck_assert_ptr_nonnull(strstr(r.out, "--kl-detach-target"));
+    sc_test_rmtree(dir);
+}
+END_TEST
+
+/* Every mode trains a small run from the command line and records what it used. */
+START_TEST(test_every_mode_trains) {
+    static const char *const modes[] = {"adv", "sgt", "scaat", "asgt"};
+    char dir[256], data[300], out[300], path[400];
+    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-mode-runs", dir, sizeof dir));
+    snprintf(data, sizeof data, "%s/data", dir);
+    mkdir(data, 0755);
+    ck_assert_int_eq(sc_synthetic_write_idx(data, 64, 32, 10, 28, 9), 0);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        snprintf(out, sizeof out, "%s/%s", dir, modes[i]);
+        cli_result r = run_scaat(dir, (const char *const[]){
+            "train", "--dataset", "mnist", "--data", data, "--epochs", "1", "--batch", "16",
+            "--mode", modes[i], "--device", "cpu", "--out", out, "--log-every", "1", NULL});
+        ck_assert_msg(r.exit_code == 0, "--mode %s failed: %s", modes[i], r.err);
+        ck_assert_ptr_nonnull(strstr(r.err, "planned cpu memory"));
+        snprintf(path, sizeof path, "%s/metrics.json", out);
+        double gini = sc_test_json_number(path, "test_saliency_gini");
+        ck_assert_msg(gini > 0.0 && gini < 1.0, "--mode %s: test saliency Gini %g", modes[i], gini);
+        char text[8192];
+        snprintf(path, sizeof path, "%s/config.json", out);
+        read_file_into(path, text, sizeof text);
+        char needle[64];
+        snprintf(needle, sizeof needle, "\"mode\": \"%s\"", modes[i]);
+        ck_assert_msg(strstr(text, needle) != NULL, "config.json lacks %s: %s", needle, text);
+        ck_assert_ptr_nonnull(strstr(text, "\"valid_lo\""));
+        snprintf(path, sizeof path, "%s/log.jsonl", out);
+        read_file_into(path, text, sizeof text);
+        ck_assert_ptr_nonnull(strstr(text, "\"kl\":"));
+        ck_assert_ptr_nonnull(strstr(text, "\"train_saliency_gini\":"));
+    }
     sc_test_rmtree(dir);
 }
 END_TEST
@@ -213,6 +282,8 @@ int main(void) {
     TCase *tc = tcase_create("cli");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_mode_option_errors);
+    tcase_add_test(tc, test_every_mode_trains);
     tcase_add_test(tc, test_bad_files);
     tcase_add_test(tc, test_train_then_eval_agree);
     tcase_add_test(tc, test_sigterm_saves_and_resumes);

@@ -95,6 +95,10 @@ static int read_log_field(const char *log_path, const char *type_wanted, const c
     return count;
 }
 
+/* Loop index -> the mode whose resume is checked: standard, and scaat (saliency, mask, budget,
+ * random start and the epoch's saliency figures carried through the checkpoint). */
+static const sc_mode_kind resume_modes[] = {SC_MODE_STANDARD, SC_MODE_SCAAT};
+
 START_TEST(test_resume_is_bit_identical) {
     char dir[256], data[300], full[300], split[300];
     ck_assert_ptr_nonnull(sc_test_tmpdir("resume", dir, sizeof dir));
@@ -111,6 +115,7 @@ START_TEST(test_resume_is_bit_identical) {
     cfg.log_every = 1;
     cfg.crop_padding = 2;
     cfg.flip = 1;
+    cfg.mode.kind = resume_modes[_i];
     sc_train_result uninterrupted, first, second;
     ck_assert_msg(sc_train_run(&cfg, NULL, &uninterrupted, &err) == SC_OK, "%s", err.msg);
 
@@ -137,6 +142,17 @@ START_TEST(test_resume_is_bit_identical) {
     ck_assert_int_eq(read_log_field(split_log, "epoch", "epoch", "train_loss", b, 2), 2);
     ck_assert_msg(a[1] == b[1] && a[2] == b[2], "epoch train loss %.17g/%.17g vs %.17g/%.17g",
                   a[1], a[2], b[1], b[2]);
+    if (cfg.mode.kind != SC_MODE_STANDARD) {
+        ck_assert_int_eq(read_log_field(full_log, "epoch", "epoch", "train_saliency_gini", a, 2), 2);
+        ck_assert_int_eq(read_log_field(split_log, "epoch", "epoch", "train_saliency_gini", b, 2), 2);
+        ck_assert_msg(a[1] == b[1] && a[2] == b[2], "epoch Gini %.17g/%.17g vs %.17g/%.17g", a[1],
+                      a[2], b[1], b[2]);
+        ck_assert_int_eq(read_log_field(full_log, "epoch", "epoch", "delta_mean", a, 2), 2);
+        ck_assert_int_eq(read_log_field(split_log, "epoch", "epoch", "delta_mean", b, 2), 2);
+        ck_assert_msg(a[1] == b[1] && a[2] == b[2], "epoch |delta| %.17g/%.17g vs %.17g/%.17g",
+                      a[1], a[2], b[1], b[2]);
+        ck_assert_double_eq(uninterrupted.test_saliency_gini, second.test_saliency_gini);
+    }
     ck_assert_double_eq(uninterrupted.test_accuracy, second.test_accuracy);
 
     /* a resume that would not continue exactly is refused */
@@ -144,6 +160,10 @@ START_TEST(test_resume_is_bit_identical) {
     cfg.epochs = 3;
     ck_assert_int_eq(sc_train_run(&cfg, NULL, &second, &err), SC_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "--seed"));
+    cfg.seed -= 1;
+    cfg.mode.kind = cfg.mode.kind == SC_MODE_STANDARD ? SC_MODE_SGT : SC_MODE_STANDARD;
+    ck_assert_int_eq(sc_train_run(&cfg, NULL, &second, &err), SC_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--mode"));
     sc_test_rmtree(dir);
 }
 END_TEST
@@ -214,7 +234,8 @@ int main(void) {
     TCase *tc = tcase_create("train");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_checkpoint_round_trip_and_mismatch);
-    tcase_add_test(tc, test_resume_is_bit_identical);
+    tcase_add_loop_test(tc, test_resume_is_bit_identical, 0,
+                        (int)(sizeof resume_modes / sizeof resume_modes[0]));
     tcase_add_test(tc, test_separable_problem_is_learned);
     suite_add_tcase(s, tc);
     return sc_check_run(s);

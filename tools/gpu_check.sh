@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The GPU check, in one call on a GPU machine (see ../shared/GPU.md): build (or take a build made
-# on the development machine), run every GPU test, benchmark standard training against the
-# PyTorch peer, and print a short table last. Meant to finish in well under 5 minutes.
+# on the development machine), run every GPU test (every op's parity with the CPU, a few steps of
+# every training mode on both backends, a short scaat run), benchmark standard, sgt and scaat
+# training against the PyTorch peer, and print a short table last. Meant to finish in well
+# under 5 minutes.
 #
 #   tools/gpu_check.sh                 # builds ./build-gpu here (CMake/ninja from PATH or /opt/torch/.venv/bin)
 #   tools/gpu_check.sh build-gpu       # uses a build carried from the development machine, made with
@@ -54,7 +56,7 @@ run_test gpu_train_parity "$build/tests/gpu_train_parity"
 fmnist=${SCAAT_FMNIST:-/usr/share/datasets/fashion-mnist}
 if [ -d "$fmnist" ]; then
   run_test training_cli timeout 300 "$build/scaat" train --dataset fashion-mnist --data "$fmnist" \
-    --model resnet8 --epochs 1 --device cuda --out "$log_dir/gpu_run"
+    --model resnet8 --epochs 1 --mode scaat --device cuda --out "$log_dir/gpu_run"
 else
   note "$(printf '%-28s %-8s (no Fashion-MNIST at %s; set SCAAT_FMNIST)' training_cli SKIPPED "$fmnist")"
 fi
@@ -68,31 +70,33 @@ for candidate in ../shared/peer/peer_scaat.py shared/peer/peer_scaat.py .gpu/pee
   [ -z "$peer" ] && [ -f "$candidate" ] && peer=$candidate
 done
 
-echo "== benchmark: standard training, images/s (engine: scaat bench; peer: PyTorch eager)"
+echo "== benchmark: training step, images/s (engine: scaat bench; peer: PyTorch eager)"
 bench_rows=()
 for spec in "resnet18 cifar 32 512 resnet18_cifar 20" "resnet50 imagenet 224 128 resnet50 10"; do
   set -- $spec
   model=$1 stem=$2 size=$3 batch=$4 peer_model=$5 steps=$6
-  for precision in fp32 tf32; do
+  for run in "standard fp32" "standard tf32" "sgt tf32" "scaat tf32"; do
+    set -- $run
+    mode=$1 precision=$2
     engine=$("$build/scaat" bench --device cuda --model "$model" --stem "$stem" --size "$size" \
-              --batch "$batch" --precision "$precision" --steps "$steps" --warmup 3 2>&1 | tail -1)
+              --batch "$batch" --precision "$precision" --mode "$mode" --steps "$steps" --warmup 3 2>&1 | tail -1)
     echo "$engine"
     e=$(printf '%s' "$engine" | python3 -c "import json,sys; print(json.load(sys.stdin)['img_per_s'])" 2>/dev/null || echo nan)
     p=nan
     if [ -n "$peer" ]; then
       pj=$(python3 "$peer" --model "$peer_model" --size "$size" --batch "$batch" --precision "$precision" \
-             --mode standard --iters "$steps" 2>&1 | tail -1)
+             --mode "$mode" --iters "$steps" 2>&1 | tail -1)
       echo "$pj"
       p=$(printf '%s' "$pj" | python3 -c "import json,sys; print(json.load(sys.stdin)['img_per_s'])" 2>/dev/null || echo nan)
     fi
     ratio=$(python3 -c "import math; e,p=float('$e'),float('$p'); print('n/a' if math.isnan(e) or math.isnan(p) else f'{e/p:.2f}')")
-    bench_rows+=("$(printf '%-10s %-9s %4d %5d %-5s %10s %10s %6s' "$model" "$stem" "$size" "$batch" "$precision" "$e" "$p" "$ratio")")
+    bench_rows+=("$(printf '%-10s %-9s %4d %5d %-8s %-5s %10s %10s %6s' "$model" "$stem" "$size" "$batch" "$mode" "$precision" "$e" "$p" "$ratio")")
   done
 done
 
 echo
 echo "== summary ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
 cat "$summary"
-printf '%-10s %-9s %4s %5s %-5s %10s %10s %6s\n' model stem size batch prec "engine" "pytorch" ratio
+printf '%-10s %-9s %4s %5s %-8s %-5s %10s %10s %6s\n' model stem size batch mode prec "engine" "pytorch" ratio
 printf '%s\n' "${bench_rows[@]}"
 exit $status

@@ -72,6 +72,13 @@ static sc_status write_metadata(sc_st_writer *w, const sc_checkpoint_meta *m, sc
     snprintf(buf, sizeof buf, "%.17g", m->epoch_correct_sum);
     set_meta_str(w, "epoch_train_accuracy_sum", buf, &st, err);
     set_meta_int(w, "epoch_train_steps", m->epoch_logged_steps, &st, err);
+    set_meta_str(w, "mode", m->mode[0] ? m->mode : "standard", &st, err);
+    size_t used = 0;
+    char sums[160];
+    for (int i = 0; i < 4; i++)
+        used += (size_t)snprintf(sums + used, sizeof sums - used, i ? ",%.17g" : "%.17g",
+                                 m->epoch_saliency_sums[i]);
+    set_meta_str(w, "epoch_train_saliency_sums", sums, &st, err);
     return st;
 }
 
@@ -233,6 +240,17 @@ static sc_status parse_meta(const sc_st_file *f, sc_checkpoint_meta *m, sc_error
     SC_TRY(meta_double(f, "epoch_train_accuracy_sum", &m->epoch_correct_sum, err));
     SC_TRY(meta_int(f, "epoch_train_steps", 0, (long long)1 << 40, &v, err));
     m->epoch_logged_steps = v;
+    s = sc_st_metadata_get(f, "mode");
+    snprintf(m->mode, sizeof m->mode, "%s", s ? s : "standard");
+    s = sc_st_metadata_get(f, "epoch_train_saliency_sums");
+    for (int i = 0; s && i < 4; i++) {
+        char *end;
+        m->epoch_saliency_sums[i] = strtod(s, &end);
+        if (end == s || (*end != ',' && *end != '\0') || (i < 3) != (*end == ','))
+            return sc_fail(err, SC_ERR_FORMAT, "%s: metadata 'epoch_train_saliency_sums' is not "
+                           "a list of 4 numbers", f->name);
+        s = end + (*end == ',');
+    }
     return SC_OK;
 }
 

@@ -31,6 +31,10 @@ typedef struct sc_checkpoint_meta {
      * per-step mean loss and accuracy, and the number of those steps) */
     double epoch_loss_sum, epoch_correct_sum;
     int64_t epoch_logged_steps;
+    char mode[16];          /* training mode ("standard" for checkpoints that do not say) */
+    /* the unfinished epoch's saliency figures so far: sums of the training maps' Gini, the
+     * number of valid maps, the mean |delta| and the mask fraction (zeros where absent) */
+    double epoch_saliency_sums[4];
 } sc_checkpoint_meta;
 
 /* Save parameters, BN statistics (with num_batches_tracked) and, with with_optimizer, the

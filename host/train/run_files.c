@@ -65,35 +65,39 @@ static sc_status write_line(sc_run_files *f, sc_error *err) {
     return SC_OK;
 }
 
-sc_status sc_run_files_log_step(sc_run_files *f, int epoch, int64_t global_step, double loss,
-                                double accuracy, float lr, double images_per_s, sc_error *err) {
+sc_status sc_run_files_log_step(sc_run_files *f, const sc_step_record *r, sc_error *err) {
     sc_json_writer *w = &f->line;
     sc_json_writer_reset(w);
     sc_json_begin_object(w);
     sc_json_field_string(w, "type", "step");
-    sc_json_field_int(w, "epoch", epoch + 1);
-    sc_json_field_int(w, "step", global_step);
-    sc_json_field_double(w, "loss", loss);
-    sc_json_field_double(w, "accuracy", accuracy);
-    sc_json_field_float(w, "lr", lr);
-    sc_json_field_double(w, "images_per_s", images_per_s);
+    sc_json_field_int(w, "epoch", r->epoch + 1);
+    sc_json_field_int(w, "step", r->global_step);
+    sc_json_field_double(w, "loss", r->loss);
+    sc_json_field_double(w, "ce", r->ce);
+    sc_json_field_double(w, "ce_adv", r->ce_adv);
+    sc_json_field_double(w, "kl", r->kl);
+    sc_json_field_double(w, "accuracy", r->accuracy);
+    sc_json_field_float(w, "lr", r->lr);
+    sc_json_field_double(w, "images_per_s", r->images_per_s);
     sc_json_end_object(w);
     return write_line(f, err);
 }
 
-sc_status sc_run_files_log_epoch(sc_run_files *f, int epoch, int64_t global_step,
-                                 double train_loss, double train_accuracy, double test_loss,
-                                 double test_accuracy, sc_error *err) {
+sc_status sc_run_files_log_epoch(sc_run_files *f, const sc_epoch_record *r, sc_error *err) {
     sc_json_writer *w = &f->line;
     sc_json_writer_reset(w);
     sc_json_begin_object(w);
     sc_json_field_string(w, "type", "epoch");
-    sc_json_field_int(w, "epoch", epoch + 1);
-    sc_json_field_int(w, "step", global_step);
-    sc_json_field_double(w, "train_loss", train_loss);
-    sc_json_field_double(w, "train_accuracy", train_accuracy);
-    sc_json_field_double(w, "test_loss", test_loss);
-    sc_json_field_double(w, "test_accuracy", test_accuracy);
+    sc_json_field_int(w, "epoch", r->epoch + 1);
+    sc_json_field_int(w, "step", r->global_step);
+    sc_json_field_double(w, "train_loss", r->train_loss);
+    sc_json_field_double(w, "train_accuracy", r->train_accuracy);
+    sc_json_field_double(w, "test_loss", r->test_loss);
+    sc_json_field_double(w, "test_accuracy", r->test_accuracy);
+    sc_json_field_double(w, "train_saliency_gini", r->saliency_gini);
+    sc_json_field_double(w, "delta_mean", r->delta_mean);
+    sc_json_field_double(w, "mask_fraction", r->mask_fraction);
+    sc_json_field_double(w, "images_per_s", r->images_per_s);
     sc_json_end_object(w);
     return write_line(f, err);
 }
@@ -105,10 +109,12 @@ sc_status sc_run_files_write_metrics(sc_run_files *f, const sc_train_config *cfg
     sc_json_begin_object(&w);
     sc_json_field_string(&w, "model", cfg->model);
     sc_json_field_string(&w, "dataset", cfg->dataset);
-    sc_json_field_string(&w, "mode", cfg->mode);
+    sc_json_field_string(&w, "mode", sc_mode_name(cfg->mode.kind));
     sc_json_field_double(&w, "test_accuracy", r->test_accuracy);
     sc_json_field_double(&w, "test_loss", r->test_loss);
     sc_json_field_double(&w, "best_test_accuracy", r->best_test_accuracy);
+    sc_json_field_double(&w, "test_saliency_gini", r->test_saliency_gini);
+    sc_json_field_int(&w, "test_saliency_degenerate", r->test_saliency_degenerate);
     sc_json_field_double(&w, "train_images_per_s", r->train_images_per_s);
     sc_json_field_int(&w, "epochs", r->epochs_completed);
     sc_json_field_int(&w, "global_step", r->global_step);

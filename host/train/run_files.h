@@ -21,11 +21,29 @@ sc_status sc_mkdirs(const char *path, sc_error *err);
 /* Create the directory, write config.json, open log.jsonl (appending when resuming). */
 sc_status sc_run_files_open(sc_run_files *f, const sc_train_config *cfg, int append,
                             sc_error *err);
-sc_status sc_run_files_log_step(sc_run_files *f, int epoch, int64_t global_step, double loss,
-                                double accuracy, float lr, double images_per_s, sc_error *err);
-sc_status sc_run_files_log_epoch(sc_run_files *f, int epoch, int64_t global_step,
-                                 double train_loss, double train_accuracy, double test_loss,
-                                 double test_accuracy, sc_error *err);
+/* One logging interval: the total loss and its terms (NaN for a term the mode does not have:
+ * written as null), accuracy, learning rate and throughput. */
+typedef struct sc_step_record {
+    int epoch; /* 0-based */
+    int64_t global_step;
+    double loss, accuracy;
+    double ce, ce_adv, kl;
+    float lr;
+    double images_per_s;
+} sc_step_record;
+
+/* One finished epoch: training and test figures and the training maps' saliency figures
+ * (NaN, written as null, where the mode has none). */
+typedef struct sc_epoch_record {
+    int epoch; /* 0-based */
+    int64_t global_step;
+    double train_loss, train_accuracy, test_loss, test_accuracy;
+    double saliency_gini, delta_mean, mask_fraction;
+    double images_per_s;
+} sc_epoch_record;
+
+sc_status sc_run_files_log_step(sc_run_files *f, const sc_step_record *r, sc_error *err);
+sc_status sc_run_files_log_epoch(sc_run_files *f, const sc_epoch_record *r, sc_error *err);
 sc_status sc_run_files_write_metrics(sc_run_files *f, const sc_train_config *cfg,
                                      const sc_train_result *r, sc_error *err);
 /* Write a finished JSON document to path atomically. */

@@ -8,7 +8,7 @@ void sc_train_config_default(sc_train_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->dataset, sizeof cfg->dataset, "fashion-mnist");
     snprintf(cfg->model, sizeof cfg->model, "resnet8");
-    snprintf(cfg->mode, sizeof cfg->mode, "standard");
+    sc_mode_config_default(&cfg->mode);
     snprintf(cfg->device, sizeof cfg->device, "auto");
     snprintf(cfg->out_dir, sizeof cfg->out_dir, "runs/default");
     cfg->epochs = 3;
@@ -45,7 +45,7 @@ void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
     sc_json_field_string(w, "data_dir", cfg->data_dir);
     sc_json_field_string(w, "model", cfg->model);
     sc_json_field_string(w, "stem", cfg->stem);
-    sc_json_field_string(w, "mode", cfg->mode);
+    sc_json_field_string(w, "mode", sc_mode_name(cfg->mode.kind));
     sc_json_field_string(w, "device", cfg->device);
     sc_json_field_string(w, "out_dir", cfg->out_dir);
     sc_json_field_string(w, "resume", cfg->resume);
@@ -76,4 +76,5 @@ void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
     sc_json_field_int(w, "threads", cfg->threads);
     sc_json_field_float(w, "bn_momentum", 0.1f);
     sc_json_field_float(w, "bn_eps", 1e-5f);
+    sc_mode_config_write_json(&cfg->mode, &cfg->norm, w);
 }

@@ -7,6 +7,7 @@
 
 #include "host/core/json_write.h"
 #include "lr_schedule.h"
+#include "mode_config.h"
 
 #define SC_PATH_LEN 1024
 
@@ -15,7 +16,6 @@ typedef struct sc_train_config {
     char data_dir[SC_PATH_LEN]; /* "" = the dataset's default directory */
     char model[32];
     char stem[16];          /* imagenet | cifar | "" = cifar for images up to 64 pixels */
-    char mode[16];          /* standard */
     char device[16];        /* auto | cpu | cuda */
     char out_dir[SC_PATH_LEN];
     char resume[SC_PATH_LEN]; /* checkpoint to continue from, "" = fresh run */
@@ -42,6 +42,10 @@ typedef struct sc_train_config {
     int debug_sync;
     int threads;            /* CPU threads, 0 = all cores */
     int checkpoint_every_epoch; /* 1: checkpoint-last after every epoch */
+    sc_mode_config mode;    /* training mode and its knobs */
+    /* the dataset's normalisation, filled in once the dataset is loaded (config.json records
+     * it with the per-channel budgets and valid ranges it implies) */
+    sc_channel_norm norm;
 } sc_train_config;
 
 void sc_train_config_default(sc_train_config *cfg);

@@ -11,6 +11,8 @@
 #include "evaluate.h"
 #include "host/backend/backend.h"
 #include "host/core/log.h"
+#include "host/explain/saliency_eval.h"
+#include "mode_state.h"
 #include "progress.h"
 #include "run_files.h"
 #include "train_step.h"
@@ -23,6 +25,7 @@ typedef struct trainer {
     sc_dataset train_ds, test_ds;
     sc_net *net;
     sc_acts *train_acts, *eval_acts;
+    sc_mode_state *mode;
     sc_loader *train_loader, *test_loader;
     sc_lr_schedule lr;
     sc_run_files files;
@@ -38,6 +41,8 @@ typedef struct trainer {
      * in checkpoints so a resumed epoch reports the same figures) */
     double epoch_loss_sum, epoch_correct_sum;
     int64_t epoch_logged_steps;
+    double epoch_saliency_sums[4]; /* Gini sum, valid maps, |delta| sum, mask-fraction sum */
+    double epoch_images, epoch_seconds; /* throughput of the current epoch in this process */
     /* steps since the last log line, and throughput over this process's steps */
     int64_t interval_steps;
     double interval_start;
@@ -53,6 +58,14 @@ static sc_status load_data(trainer *t, sc_error *err) {
     sc_train_config_resolve(&t->resolved, t->train_ds.height);
     sc_dataset_limit(&t->train_ds, cfg->limit_train);
     sc_dataset_limit(&t->test_ds, cfg->limit_test);
+    t->resolved.norm.channels = t->train_ds.channels;
+    if (t->train_ds.channels > SC_MAX_CHANNELS)
+        return sc_fail(err, SC_ERR_USAGE, "%s has %d channels; the engine supports up to %d",
+                       cfg->dataset, t->train_ds.channels, SC_MAX_CHANNELS);
+    for (int c = 0; c < t->train_ds.channels; c++) {
+        t->resolved.norm.mean[c] = t->train_ds.mean[c];
+        t->resolved.norm.std[c] = t->train_ds.std[c];
+    }
     if (t->train_ds.count < cfg->batch)
         return sc_fail(err, SC_ERR_USAGE, "--batch %d is larger than the %lld training images",
                        cfg->batch, (long long)t->train_ds.count);
@@ -103,6 +116,8 @@ static void fill_meta(const trainer *t, sc_checkpoint_meta *m, double test_accur
     m->epoch_loss_sum = t->epoch_loss_sum;
     m->epoch_correct_sum = t->epoch_correct_sum;
     m->epoch_logged_steps = t->epoch_logged_steps;
+    snprintf(m->mode, sizeof m->mode, "%s", sc_mode_name(t->cfg->mode.kind));
+    memcpy(m->epoch_saliency_sums, t->epoch_saliency_sums, sizeof m->epoch_saliency_sums);
 }
 
 static sc_status save_checkpoint(trainer *t, const char *name, double test_accuracy,
@@ -139,6 +154,11 @@ static sc_status resume(trainer *t, sc_error *err) {
     t->epoch_loss_sum = meta.epoch_loss_sum;
     t->epoch_correct_sum = meta.epoch_correct_sum;
     t->epoch_logged_steps = meta.epoch_logged_steps;
+    memcpy(t->epoch_saliency_sums, meta.epoch_saliency_sums, sizeof t->epoch_saliency_sums);
+    if (strcmp(meta.mode, sc_mode_name(t->cfg->mode.kind)) != 0)
+        return sc_fail(err, SC_ERR_USAGE, "--resume %s: the checkpoint was trained with --mode %s, "
+                       "this run asks for --mode %s", t->cfg->resume, meta.mode,
+                       sc_mode_name(t->cfg->mode.kind));
     t->step_in_epoch = meta.step_in_epoch;
     t->global_step = meta.global_step;
     t->best_accuracy = meta.best_accuracy;
@@ -188,8 +208,10 @@ static sc_status setup(trainer *t, sc_error *err) {
     spec.in_w = t->train_ds.width;
     spec.num_classes = t->train_ds.num_classes;
     SC_TRY(sc_model_create(&spec, t->be, cfg->seed, &t->net, err));
-    SC_TRY(sc_acts_create(t->net, cfg->batch, 1, 0, &t->train_acts, err));
+    SC_TRY(sc_acts_create(t->net, cfg->batch, 1, sc_mode_needs_clean_input_grad(&cfg->mode),
+                          &t->train_acts, err));
     SC_TRY(sc_acts_create(t->net, cfg->eval_batch, 0, 0, &t->eval_acts, err));
+    SC_TRY(sc_mode_state_create(t->net, cfg->batch, &cfg->mode, &cfg->norm, &t->mode, err));
     SC_TRY(open_loaders(t, err));
     init_schedule(t);
     t->best_accuracy = -1.0;
@@ -199,10 +221,20 @@ static sc_status setup(trainer *t, sc_error *err) {
     SC_TRY(sc_run_files_open(&t->files, cfg, cfg->resume[0] != 0, err));
     char description[512];
     t->be->ops->describe(t->be, description, sizeof description);
-    sc_log("%s on %s: %lld parameters; %lld training / %lld test images; %lld steps per epoch; "
-           "device %s", cfg->model, cfg->dataset, (long long)sc_net_trainable_count(t->net),
-           (long long)t->train_ds.count, (long long)t->test_ds.count,
-           (long long)t->steps_per_epoch, description);
+    sc_log("%s on %s, mode %s: %lld parameters; %lld training / %lld test images; %lld steps "
+           "per epoch; device %s", cfg->model, cfg->dataset, sc_mode_name(cfg->mode.kind),
+           (long long)sc_net_trainable_count(t->net), (long long)t->train_ds.count,
+           (long long)t->test_ds.count, (long long)t->steps_per_epoch, description);
+    size_t weights = t->net->param_arena.size + t->net->grad_arena.size +
+                     t->net->momentum_arena.size;
+    size_t mode_bytes = sc_mode_state_bytes(t->mode);
+    sc_log("planned %s memory: %.1f MiB (weights, gradients, momentum %.1f; training "
+           "activations %.1f; evaluation %.1f; mode %s branches and maps %.1f)", t->be->name,
+           (double)(weights + t->train_acts->arena.size + t->eval_acts->arena.size + mode_bytes) /
+               1048576.0,
+           (double)weights / 1048576.0, (double)t->train_acts->arena.size / 1048576.0,
+           (double)t->eval_acts->arena.size / 1048576.0, sc_mode_name(cfg->mode.kind),
+           (double)mode_bytes / 1048576.0);
     return SC_OK;
 }
 
@@ -211,6 +243,7 @@ static void teardown(trainer *t) {
     sc_loader_close(t->test_loader);
     sc_acts_destroy(t->train_acts);
     sc_acts_destroy(t->eval_acts);
+    sc_mode_state_destroy(t->mode);
     sc_net_destroy(t->net);
     sc_run_files_close(&t->files);
     sc_backend_destroy(t->be);
@@ -218,22 +251,30 @@ static void teardown(trainer *t) {
     sc_dataset_free(&t->test_ds);
 }
 
-/* Read back and reset the loss statistics of the last `steps` steps; fails on a NaN loss. */
-static sc_status read_interval_stats(trainer *t, int64_t steps, double *loss, double *accuracy,
+/* The figures of the last `steps` steps: read back and reset the mode's statistics; fails on
+ * a NaN loss. */
+typedef struct interval_figures {
+    sc_loss_terms terms;
+    double saliency_sums[4]; /* as trainer.epoch_saliency_sums */
+} interval_figures;
+
+static sc_status read_interval_stats(trainer *t, int64_t steps, interval_figures *f,
                                      sc_error *err) {
     sc_backend *be = t->be;
-    float stats[2];
-    sc_status st = be->ops->download(be, stats, t->train_acts->loss_stats.data, sizeof stats);
+    float s[SC_STAT_COUNT];
+    sc_status st = be->ops->download(be, s, t->mode->stats.data, sizeof s);
     if (st == SC_OK)
-        st = be->ops->zero(be, t->train_acts->loss_stats.data, sizeof stats);
+        st = be->ops->zero(be, t->mode->stats.data, sizeof s);
     if (st != SC_OK)
         return sc_fail(err, st, "reading the loss: %s", be->err.msg);
-    double samples = (double)steps * (double)t->cfg->batch;
-    *loss = (double)stats[0] / samples;
-    *accuracy = (double)stats[1] / samples;
-    if (!isfinite(*loss))
+    sc_loss_terms_from_stats(&t->cfg->mode, s, (double)steps * (double)t->cfg->batch, &f->terms);
+    f->saliency_sums[0] = s[SC_STAT_GINI];
+    f->saliency_sums[1] = s[SC_STAT_GINI_COUNT];
+    f->saliency_sums[2] = s[SC_STAT_DELTA];
+    f->saliency_sums[3] = s[SC_STAT_MASK];
+    if (!isfinite(f->terms.loss))
         return sc_fail(err, SC_ERR_NUMERIC, "the training loss became %g at epoch %d, step %lld "
-                       "(lr %g): lower --lr or check the data", *loss, t->epoch + 1,
+                       "(lr %g): lower --lr or check the data", f->terms.loss, t->epoch + 1,
                        (long long)t->step_in_epoch, (double)sc_lr_at(&t->lr, t->global_step - 1));
     return SC_OK;
 }
@@ -248,21 +289,28 @@ static sc_status log_interval(trainer *t, float lr, sc_error *err) {
     const sc_train_config *cfg = t->cfg;
     if (t->interval_steps == 0)
         return SC_OK;
-    double loss = 0.0, accuracy = 0.0;
-    SC_TRY(read_interval_stats(t, t->interval_steps, &loss, &accuracy, err));
+    interval_figures f = {0};
+    SC_TRY(read_interval_stats(t, t->interval_steps, &f, err));
     double seconds = sc_now_seconds() - t->interval_start;
     double images = (double)t->interval_steps * cfg->batch;
     double ips = seconds > 0 ? images / seconds : 0.0;
     t->images_timed += images;
     t->seconds_timed += seconds;
+    t->epoch_images += images;
+    t->epoch_seconds += seconds;
     t->result->train_images_per_s = t->seconds_timed > 0 ? t->images_timed / t->seconds_timed : 0;
-    t->epoch_loss_sum += loss * (double)t->interval_steps;
-    t->epoch_correct_sum += accuracy * (double)t->interval_steps;
+    const sc_loss_terms *lt = &f.terms;
+    t->epoch_loss_sum += lt->loss * (double)t->interval_steps;
+    t->epoch_correct_sum += lt->accuracy * (double)t->interval_steps;
     t->epoch_logged_steps += t->interval_steps;
+    for (int i = 0; i < 4; i++)
+        t->epoch_saliency_sums[i] += f.saliency_sums[i];
     t->interval_steps = 0;
-    SC_TRY(sc_run_files_log_step(&t->files, t->epoch, t->global_step, loss, accuracy, lr, ips, err));
+    sc_step_record rec = {t->epoch, t->global_step, lt->loss, lt->accuracy, lt->ce, lt->ce_adv,
+                          lt->kl, lr, ips};
+    SC_TRY(sc_run_files_log_step(&t->files, &rec, err));
     sc_progress_sample sample = {t->epoch, cfg->epochs, t->step_in_epoch, t->steps_per_epoch,
-                                 t->global_step, loss, accuracy, ips, lr};
+                                 t->global_step, lt->loss, lt->accuracy, ips, lr};
     sc_progress_update(&t->progress, &sample);
     return SC_OK;
 }
@@ -280,6 +328,17 @@ static sc_status stop_run(trainer *t, float lr, sc_error *err) {
                    (long long)t->step_in_epoch, cfg->out_dir);
 }
 
+/* The epoch's saliency figures from its sums (NaN where the mode has none). */
+static void epoch_saliency_figures(const trainer *t, sc_epoch_record *r) {
+    const sc_mode_config *m = &t->cfg->mode;
+    unsigned used = sc_mode_options_used(m->kind);
+    double samples = (double)t->epoch_logged_steps * (double)t->cfg->batch;
+    const double *sums = t->epoch_saliency_sums;
+    r->saliency_gini = (used & SC_OPT_SALIENCY) && sums[1] > 0 ? sums[0] / sums[1] : NAN;
+    r->delta_mean = (used & SC_OPT_EPS) && samples > 0 ? sums[2] / samples : NAN;
+    r->mask_fraction = (used & SC_OPT_K) && samples > 0 ? sums[3] / samples : NAN;
+}
+
 /* Evaluate the finished epoch, log it, and write checkpoint-last / checkpoint-best. */
 static sc_status finish_epoch(trainer *t, sc_error *err) {
     const sc_train_config *cfg = t->cfg;
@@ -289,18 +348,34 @@ static sc_status finish_epoch(trainer *t, sc_error *err) {
     t->result->test_accuracy = ev.accuracy;
     t->result->test_loss = ev.loss;
     double steps = (double)t->epoch_logged_steps;
-    double train_loss = steps > 0 ? t->epoch_loss_sum / steps : 0.0;
-    double train_accuracy = steps > 0 ? t->epoch_correct_sum / steps : 0.0;
+    sc_epoch_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.epoch = t->epoch;
+    rec.global_step = t->global_step;
+    rec.train_loss = steps > 0 ? t->epoch_loss_sum / steps : 0.0;
+    rec.train_accuracy = steps > 0 ? t->epoch_correct_sum / steps : 0.0;
+    rec.test_loss = ev.loss;
+    rec.test_accuracy = ev.accuracy;
+    rec.images_per_s = t->epoch_seconds > 0 ? t->epoch_images / t->epoch_seconds : 0.0;
+    epoch_saliency_figures(t, &rec);
+    char extra[160] = "";
+    size_t used = 0;
+    if (isfinite(rec.saliency_gini))
+        used += (size_t)snprintf(extra + used, sizeof extra - used, " | saliency Gini %.4f, mask %.2f",
+                                 rec.saliency_gini, rec.mask_fraction);
+    if (isfinite(rec.delta_mean))
+        snprintf(extra + used, sizeof extra - used, " | mean |delta| %.4f", rec.delta_mean);
     sc_progress_message(&t->progress, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc "
-                        "%.2f%% | %.0f img/s", t->epoch + 1, cfg->epochs, train_loss,
-                        100.0 * train_accuracy, ev.loss, 100.0 * ev.accuracy,
-                        t->result->train_images_per_s);
-    SC_TRY(sc_run_files_log_epoch(&t->files, t->epoch, t->global_step, train_loss, train_accuracy,
-                                  ev.loss, ev.accuracy, err));
+                        "%.2f%% | %.0f img/s%s", t->epoch + 1, cfg->epochs, rec.train_loss,
+                        100.0 * rec.train_accuracy, ev.loss, 100.0 * ev.accuracy,
+                        rec.images_per_s, extra);
+    SC_TRY(sc_run_files_log_epoch(&t->files, &rec, err));
     t->epoch++;
     t->step_in_epoch = 0;
     t->epoch_loss_sum = t->epoch_correct_sum = 0.0;
     t->epoch_logged_steps = 0;
+    memset(t->epoch_saliency_sums, 0, sizeof t->epoch_saliency_sums);
+    t->epoch_images = t->epoch_seconds = 0.0;
     int best = ev.accuracy > t->best_accuracy;
     if (best)
         t->best_accuracy = ev.accuracy;
@@ -308,6 +383,24 @@ static sc_status finish_epoch(trainer *t, sc_error *err) {
         SC_TRY(save_checkpoint(t, "checkpoint-last.safetensors", ev.accuracy, err));
     if (best)
         SC_TRY(save_checkpoint(t, "checkpoint-best.safetensors", ev.accuracy, err));
+    return SC_OK;
+}
+
+/* After the last epoch: the test set's mean saliency Gini of the final weights. The training
+ * activations are released first, so this never needs more memory than training did. */
+static sc_status measure_test_saliency(trainer *t, sc_error *err) {
+    sc_mode_state_destroy(t->mode);
+    t->mode = NULL;
+    sc_acts_destroy(t->train_acts);
+    t->train_acts = NULL;
+    sc_saliency_params sp = {SC_REDUCE_MEAN};
+    sc_saliency_gini_result g;
+    SC_TRY(sc_saliency_mean_gini(t->net, t->test_loader, t->cfg->eval_batch, &sp, &g, err));
+    t->result->test_saliency_gini = g.mean_gini;
+    t->result->test_saliency_degenerate = g.degenerate;
+    sc_progress_message(&t->progress, "test saliency Gini %.4f (gradient of the predicted class, "
+                        "%lld maps, %lld degenerate)", g.mean_gini, (long long)g.valid,
+                        (long long)g.degenerate);
     return SC_OK;
 }
 
@@ -326,8 +419,8 @@ static sc_status train_epoch(trainer *t, sc_error *err) {
             t->interval_start = sc_now_seconds();
         lr = sc_lr_at(&t->lr, t->global_step);
         SC_TRY(sc_upload_batch(t->train_acts, &batch, err));
-        sc_train_step_args args = {t->net, t->train_acts, cfg, lr, (uint64_t)t->global_step,
-                                   t->epoch};
+        sc_train_step_args args = {t->net, t->train_acts, t->mode, cfg, lr,
+                                   (uint64_t)t->global_step, t->epoch};
         SC_TRY(t->step_fn(&args, err));
         SC_TRY(sc_upload_batch_wait(t->train_acts, err)); /* the loader may now reuse the buffer */
         t->global_step++;
@@ -344,14 +437,16 @@ sc_status sc_train_run(const sc_train_config *cfg, const sc_train_hooks *hooks,
     trainer t;
     memset(&t, 0, sizeof t);
     memset(result, 0, sizeof *result);
-    result->test_accuracy = result->test_loss = NAN; /* written as null until evaluated */
+    /* written as null until evaluated */
+    result->test_accuracy = result->test_loss = result->test_saliency_gini = NAN;
     t.resolved = *cfg;
     t.cfg = &t.resolved;
     cfg = t.cfg;
     t.hooks = hooks;
     t.result = result;
     double started = sc_now_seconds();
-    sc_status st = sc_train_step_for_mode(cfg->mode, &t.step_fn, err);
+    sc_status st = sc_mode_config_resolve(&t.resolved.mode, err);
+    t.step_fn = sc_train_step_for_mode(cfg->mode.kind);
     if (st == SC_OK)
         st = setup(&t, err);
     if (st == SC_OK) {
@@ -359,6 +454,8 @@ sc_status sc_train_run(const sc_train_config *cfg, const sc_train_hooks *hooks,
                          (int64_t)cfg->epochs * t.steps_per_epoch);
         while (st == SC_OK && t.epoch < cfg->epochs)
             st = train_epoch(&t, err);
+        if (st == SC_OK)
+            st = measure_test_saliency(&t, err);
         sc_progress_finish(&t.progress);
     }
     result->epochs_completed = t.epoch;

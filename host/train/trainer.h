@@ -18,6 +18,10 @@ typedef struct sc_train_result {
                                   when no epoch was evaluated */
     double test_loss;
     double best_test_accuracy; /* NaN when no epoch was evaluated */
+    /* mean Gini of the test set's gradient maps (predicted class, BN in eval mode) of the
+     * final weights, NaN when not measured; maps that were all zero or NaN are counted apart */
+    double test_saliency_gini;
+    int64_t test_saliency_degenerate;
     double train_images_per_s; /* over the steps of this process */
     double wall_seconds;
     int epochs_completed;

@@ -10,6 +10,7 @@
 #include "host/core/log.h"
 #include "host/core/rng.h"
 #include "host/train/train_step.h"
+#include "mode_options.h"
 #include "models/resnet.h"
 
 typedef struct bench_options {
@@ -17,12 +18,15 @@ typedef struct bench_options {
     int batch, steps, warmup, tf32, threads;
     char device[16];
     char precision[8];
+    sc_mode_config mode;
 } bench_options;
 
 static void print_help(void) {
     puts("usage: scaat bench [options]\n"
          "\n"
-         "Standard-training throughput (forward, loss, backward, SGD) on synthetic data.\n"
+         "Training-step throughput (every pass of the mode's step, SGD included) on synthetic\n"
+         "data normalised with mean 0.5 and std 0.25 (valid range [-2, 2], as the PyTorch peer).\n"
+         "Prints one JSON line: images/s, ms per step and the planned device memory.\n"
          "\n"
          "  --model NAME        (default resnet18)\n"
          "  --stem imagenet|cifar  (default cifar)\n"
@@ -34,7 +38,8 @@ static void print_help(void) {
          "  --steps N           timed steps (default 20)\n"
          "  --warmup N          untimed steps first (default 5)\n"
          "  --device D          auto | cpu | cuda (default auto)\n"
-         "  --threads N         CPU threads (default: all cores)");
+         "  --threads N         CPU threads (default: all cores)\n");
+    sc_cli_mode_help();
 }
 
 static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_error *err) {
@@ -49,6 +54,7 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
     o->warmup = 5;
     snprintf(o->device, sizeof o->device, "auto");
     snprintf(o->precision, sizeof o->precision, "tf32");
+    sc_mode_config_default(&o->mode);
     sc_args a;
     sc_args_init(&a, argc, argv);
     sc_status st = SC_OK;
@@ -57,6 +63,8 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
         if (sc_args_is(&a, "--help") || sc_args_is(&a, "-h")) {
             *help = 1;
             return SC_OK;
+        } else if (sc_cli_mode_option(&a, &o->mode, &st, err)) {
+            continue;
         } else if (sc_args_is(&a, "--model")) {
             st = sc_args_string(&a, o->spec.name, sizeof o->spec.name, err);
         } else if (sc_args_is(&a, "--stem")) {
@@ -93,6 +101,8 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
     if (st == SC_OK && strcmp(o->precision, "fp32") != 0 && strcmp(o->precision, "tf32") != 0)
         st = sc_fail(err, SC_ERR_USAGE, "--precision: expected fp32 or tf32, got '%s'", o->precision);
     o->tf32 = strcmp(o->precision, "tf32") == 0;
+    if (st == SC_OK)
+        st = sc_mode_config_resolve(&o->mode, err);
     return st;
 }
 
@@ -120,6 +130,24 @@ static sc_status backend_call(sc_backend *be, sc_status st, const char *what, sc
     return st == SC_OK ? SC_OK : sc_fail(err, st, "%s: %s", what, be->err.msg);
 }
 
+static sc_status timed_steps(const bench_options *o, const sc_train_step_args *args,
+                             double *seconds, sc_error *err) {
+    sc_backend *be = args->net->be;
+    sc_train_step_fn step = sc_train_step_for_mode(o->mode.kind);
+    sc_status st = SC_OK;
+    for (int i = 0; st == SC_OK && i < o->warmup; i++)
+        st = step(args, err);
+    if (st == SC_OK)
+        st = backend_call(be, be->ops->timer_mark(be, 0), "timer", err);
+    for (int i = 0; st == SC_OK && i < o->steps; i++)
+        st = step(args, err);
+    if (st == SC_OK)
+        st = backend_call(be, be->ops->timer_mark(be, 1), "timer", err);
+    if (st == SC_OK)
+        st = backend_call(be, be->ops->timer_elapsed(be, 0, 1, seconds), "timer", err);
+    return st;
+}
+
 static sc_status run_bench(const bench_options *o, sc_error *err) {
     sc_backend_config bc = sc_backend_config_default();
     bc.tf32 = o->tf32;
@@ -127,41 +155,47 @@ static sc_status run_bench(const bench_options *o, sc_error *err) {
     sc_backend *be = NULL;
     sc_net *net = NULL;
     sc_acts *acts = NULL;
+    sc_mode_state *mode = NULL;
+    sc_channel_norm norm = {o->spec.in_channels, {0}, {0}};
+    for (int c = 0; c < SC_MAX_CHANNELS; c++) {
+        norm.mean[c] = 0.5f;
+        norm.std[c] = 0.25f;
+    }
     SC_TRY(sc_backend_create(o->device, &bc, &be, err));
     sc_status st = sc_model_create(&o->spec, be, 0, &net, err);
     if (st == SC_OK)
-        st = sc_acts_create(net, o->batch, 1, 0, &acts, err);
+        st = sc_acts_create(net, o->batch, 1, sc_mode_needs_clean_input_grad(&o->mode), &acts, err);
+    if (st == SC_OK)
+        st = sc_mode_state_create(net, o->batch, &o->mode, &norm, &mode, err);
     if (st == SC_OK)
         st = fill_batch(acts, o->spec.num_classes, err);
     sc_train_config cfg;
     sc_train_config_default(&cfg);
-    sc_train_step_args args = {net, acts, &cfg, 0.01f, 0, 0};
-    for (int i = 0; st == SC_OK && i < o->warmup; i++)
-        st = sc_train_step_standard(&args, err);
+    cfg.mode = o->mode;
+    sc_train_step_args args = {net, acts, mode, &cfg, 0.01f, 0, 0};
     double seconds = 0.0;
     if (st == SC_OK)
-        st = backend_call(be, be->ops->timer_mark(be, 0), "timer", err);
-    for (int i = 0; st == SC_OK && i < o->steps; i++)
-        st = sc_train_step_standard(&args, err);
+        st = timed_steps(o, &args, &seconds, err);
+    float stats[SC_STAT_COUNT] = {0};
     if (st == SC_OK)
-        st = backend_call(be, be->ops->timer_mark(be, 1), "timer", err);
-    if (st == SC_OK)
-        st = backend_call(be, be->ops->timer_elapsed(be, 0, 1, &seconds), "timer", err);
-    float stats[2] = {0, 0};
-    if (st == SC_OK)
-        st = backend_call(be, be->ops->download(be, stats, acts->loss_stats.data, sizeof stats),
+        st = backend_call(be, be->ops->download(be, stats, mode->stats.data, sizeof stats),
                           "reading the loss", err);
     if (st == SC_OK) {
         double ms = 1e3 * seconds / o->steps;
         size_t bytes = net->param_arena.size + net->grad_arena.size + net->momentum_arena.size +
-                       acts->arena.size;
+                       acts->arena.size + sc_mode_state_bytes(mode);
+        sc_loss_terms terms;
+        sc_loss_terms_from_stats(&o->mode, stats, (double)(o->warmup + o->steps) * o->batch, &terms);
         printf("{\"engine\": \"scaat\", \"device\": \"%s\", \"model\": \"%s\", \"stem\": \"%s\", "
-               "\"size\": %d, \"batch\": %d, \"precision\": \"%s\", \"mode\": \"standard\", "
-               "\"ms_per_step\": %.3f, \"img_per_s\": %.1f, \"arena_gib\": %.2f, \"loss\": %.4f}\n",
-               be->name, o->spec.name, o->spec.stem, o->spec.in_h, o->batch, o->precision, ms,
-               o->batch / (ms * 1e-3), (double)bytes / (1 << 30),
-               (double)stats[0] / ((double)(o->warmup + o->steps) * o->batch));
+               "\"size\": %d, \"channels\": %d, \"batch\": %d, \"precision\": \"%s\", "
+               "\"mode\": \"%s\", \"T\": %d, \"saliency_bn\": \"%s\", \"ms_per_step\": %.3f, "
+               "\"img_per_s\": %.1f, \"planned_mem_gib\": %.3f, \"loss\": %.4f}\n",
+               be->name, o->spec.name, o->spec.stem, o->spec.in_h, o->spec.in_channels, o->batch,
+               o->precision, sc_mode_name(o->mode.kind), o->mode.steps,
+               o->mode.saliency_bn_batch ? "batch" : "eval", ms, o->batch / (ms * 1e-3),
+               (double)bytes / (1 << 30), terms.loss);
     }
+    sc_mode_state_destroy(mode);
     sc_acts_destroy(acts);
     sc_net_destroy(net);
     sc_backend_destroy(be);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "host/core/log.h"
 #include "host/train/trainer.h"
+#include "mode_options.h"
 #include "models/resnet.h"
 
 static void print_help(void) {
@@ -29,7 +30,6 @@ static void print_help(void) {
         "  --stem imagenet|cifar first layers of resnet18/34/50 (default: cifar for images of at\n"
         "                        most 64 pixels, imagenet otherwise)\n"
         "training:\n"
-        "  --mode standard       training mode (default standard)\n"
         "  --epochs N            (default 3)\n"
         "  --batch B             training batch (default 128)\n"
         "  --eval-batch B        evaluation batch (default: the training batch)\n"
@@ -53,9 +53,11 @@ static void print_help(void) {
         "  --debug-sync          synchronise after every GPU op (pins asynchronous faults)\n"
         "  --log-every N         steps per loss readback and log.jsonl line (default 10)\n"
         "\n"
-        "Ctrl-C (or SIGTERM) saves checkpoint-last.safetensors and exits; --resume continues\n"
-        "with exactly the losses of an uninterrupted run.\n",
+        "\n",
         sc_model_names());
+    sc_cli_mode_help();
+    printf("\nCtrl-C (or SIGTERM) saves checkpoint-last.safetensors and exits; --resume continues\n"
+           "with exactly the losses of an uninterrupted run.\n");
 }
 
 static sc_status parse_milestones(sc_args *a, sc_train_config *cfg, sc_error *err) {
@@ -87,8 +89,9 @@ static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
         return sc_args_string(a, cfg->model, sizeof cfg->model, err);
     if (sc_args_is(a, "--stem"))
         return sc_args_string(a, cfg->stem, sizeof cfg->stem, err);
-    if (sc_args_is(a, "--mode"))
-        return sc_args_string(a, cfg->mode, sizeof cfg->mode, err);
+    sc_status st = SC_OK;
+    if (sc_cli_mode_option(a, &cfg->mode, &st, err))
+        return st;
     if (sc_args_is(a, "--device"))
         return sc_args_string(a, cfg->device, sizeof cfg->device, err);
     if (sc_args_is(a, "--out"))
@@ -183,7 +186,7 @@ static sc_status validate(sc_train_config *cfg, sc_error *err) {
         return sc_fail(err, SC_ERR_USAGE, "--device: expected auto, cpu or cuda, got '%s'", cfg->device);
     if (cfg->lr_schedule == SC_LR_MULTISTEP && cfg->n_milestones == 0)
         return sc_fail(err, SC_ERR_USAGE, "--lr-schedule multistep needs --milestones");
-    return SC_OK;
+    return sc_mode_config_resolve(&cfg->mode, err);
 }
 
 int sc_cmd_train(int argc, char **argv) {
