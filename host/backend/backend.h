@@ -64,6 +64,22 @@ typedef enum sc_op {
     SC_OP_MAP_GINI,
     SC_OP_ONEHOT,
     SC_OP_ARGMAX,
+    /* saliency methods and metrics (host/explain) */
+    SC_OP_AXPBY,
+    SC_OP_ADD_NOISE,
+    SC_OP_GRADCAM,
+    SC_OP_RESIZE_BILINEAR,
+    SC_OP_MAP_SPARSITY,
+    SC_OP_RANK_PIXELS,
+    SC_OP_RANKED_REPLACE,
+    SC_OP_GAUSSIAN_BLUR,
+    SC_OP_TARGET_SCORE,
+    SC_OP_CURVE_AUC,
+    SC_OP_RANK_ROWS,
+    SC_OP_PEARSON_ROWS,
+    SC_OP_MASKED_SUM,
+    SC_OP_RELATIVE_DISTANCE,
+    SC_OP_IMPUTE_LINEAR,
     SC_OP_COUNT
 } sc_op;
 
@@ -196,6 +212,45 @@ typedef struct sc_kl_params {
     float grad_scale;
     int accumulate;
 } sc_kl_params;
+
+/* ---- saliency-method and metric ops (formulas in host/core/metric_math.h) ---------------
+ * Maps are (N, 1, H, W); "rows" are (N, M) matrices, one row per sample; a "column" argument
+ * writes entry [n, column] of an (N, S) output so curves fill one column per step. */
+
+/* Random copies of images for SmoothGrad and max-sensitivity, element i = flat NCHW index:
+ * NORMAL_RANGE: out = x + scale * (max_n(x) - min_n(x)) * sc_rng_normal(key, i), the range over
+ *   the whole image n (SmoothGrad's sigma = 0.15 of the range);
+ * UNIFORM: out = x + scale * (2 sc_rng_uniform(key, i) - 1). */
+typedef enum sc_noise_kind { SC_NOISE_NORMAL_RANGE = 0, SC_NOISE_UNIFORM } sc_noise_kind;
+
+typedef struct sc_noise_params {
+    sc_noise_kind kind;
+    float scale;
+    sc_rng_key key;
+} sc_noise_params;
+
+/* What target_score writes for each row: the softmax probability or the logit of the target
+ * class, or 1/0 for whether the row's argmax (first index on ties) is the target. */
+typedef enum sc_score_kind { SC_SCORE_PROB = 0, SC_SCORE_LOGIT, SC_SCORE_CORRECT } sc_score_kind;
+
+/* Gaussian blur of every channel with an odd kernel size (at most SC_BLUR_MAX_KERNEL) and
+ * sigma, weights normalised to sum 1, reflect padding (torchvision.transforms.functional.
+ * gaussian_blur; a kernel wider than the image keeps reflecting where torch refuses). */
+typedef struct sc_blur_params {
+    int kernel;
+    float sigma;
+} sc_blur_params;
+
+/* ROAD's noisy linear imputation (Rong et al. 2022): every pixel with mask != 0 (all channels)
+ * becomes the weighted mean of its in-image 8 neighbours (weight 2 for the 4 direct, 1 for the
+ * 4 diagonal, renormalised over the neighbours present), known pixels held fixed: the sparse
+ * linear system solved by `iterations` Jacobi sweeps from the image mean start (0), then
+ * + noise * sc_rng_normal(key, i) on the imputed elements. */
+typedef struct sc_impute_params {
+    int iterations;
+    float noise;
+    sc_rng_key key;
+} sc_impute_params;
 
 typedef struct sc_backend_ops {
     /* memory */
@@ -346,6 +401,62 @@ typedef struct sc_backend_ops {
                         const sc_tensor *out);
     /* logits (N, K) -> out (N) int32: the first index of each row's maximum. */
     sc_status (*argmax)(sc_backend *be, const sc_tensor *logits, const sc_tensor *out);
+
+    /* saliency methods and metrics; see the parameter structs above. */
+    /* y = alpha * x + beta * y element-wise, x and y of one shape (any rank); beta = 0 does
+     * not read y (as BLAS). */
+    sc_status (*axpby)(sc_backend *be, float alpha, const sc_tensor *x, float beta,
+                       const sc_tensor *y);
+    /* x, out (N, C, H, W); out may not alias x. */
+    sc_status (*add_noise)(sc_backend *be, const sc_noise_params *p, const sc_tensor *x,
+                           const sc_tensor *out);
+    /* Grad-CAM: act, grad (N, K, h, w) -> map (N, 1, h, w) =
+     * ReLU(sum_k (mean over h, w of grad[n, k]) * act[n, k]), the means summed in double. */
+    sc_status (*gradcam)(sc_backend *be, const sc_tensor *act, const sc_tensor *grad,
+                         const sc_tensor *map);
+    /* Bilinear resize in (N, C, h, w) -> out (N, C, H, W), as torch's interpolate with
+     * mode="bilinear", align_corners=False. */
+    sc_status (*resize_bilinear)(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+    /* Per-sample sparsity of |map| (N, 1, H, W): hoyer (N) = (sqrt(n) - l1/l2)/(sqrt(n) - 1);
+     * entropy (N) = -sum q ln(q + 1e-12), q = a / sum a, a = |s|/max|s| + 1e-7; either output may
+     * be NULL; a degenerate map (all zero or any NaN) gets NaN. */
+    sc_status (*map_sparsity)(sc_backend *be, const sc_tensor *map, const sc_tensor *hoyer,
+                              const sc_tensor *entropy);
+    /* ranks (N, 1, H, W) int32: 0 for the most salient pixel, by value descending, ties by the
+     * lower flat index (NaN counts as the least salient). */
+    sc_status (*rank_pixels)(sc_backend *be, const sc_tensor *map, const sc_tensor *ranks);
+    /* out = x except the `count` most salient pixels (rank < count; with from_least the count
+     * least salient, rank >= H*W - count), which take alt's value (0 when alt is NULL), all
+     * channels. x, alt, out (N, C, H, W); ranks (N, 1, H, W); out may alias x. */
+    sc_status (*ranked_replace)(sc_backend *be, int64_t count, int from_least, const sc_tensor *x,
+                                const sc_tensor *alt, const sc_tensor *ranks, const sc_tensor *out);
+    /* x, out (N, C, H, W), out may not alias x. */
+    sc_status (*gaussian_blur)(sc_backend *be, const sc_blur_params *p, const sc_tensor *x,
+                               const sc_tensor *out);
+    /* logits (N, K), targets (N) int32 -> out[n, column] of out (N, S). */
+    sc_status (*target_score)(sc_backend *be, sc_score_kind kind, const sc_tensor *logits,
+                              const sc_tensor *targets, int column, const sc_tensor *out);
+    /* Trapezoid area of each row of curves (N, S), S >= 2 points equally spaced on [0, 1]
+     * -> auc (N); summed in double. */
+    sc_status (*curve_auc)(sc_backend *be, const sc_tensor *curves, const sc_tensor *auc);
+    /* Average ranks (1-based, ties share their mean rank, as scipy's rankdata) of each row of
+     * in (N, M) -> out (N, M) F32, all NaN for a row holding a NaN; Spearman's rho =
+     * pearson_rows of two rank matrices. */
+    sc_status (*rank_rows)(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+    /* Pearson correlation of the rows of a and b (N, M) -> out (N), in double; NaN where a
+     * row is constant or holds a NaN. */
+    sc_status (*pearson_rows)(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                              const sc_tensor *out);
+    /* Sum over (H, W) of map (N, 1, H, W) where mask != 0 (every pixel when mask is NULL) ->
+     * out[n, column] of out (N, S); summed in double. */
+    sc_status (*masked_sum)(sc_backend *be, const sc_tensor *map, const sc_tensor *mask,
+                            int column, const sc_tensor *out);
+    /* ||a_n - b_n||_2 / ||b_n||_2 per sample of a, b (N, ...) -> out (N); NaN where b_n is 0. */
+    sc_status (*relative_distance)(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                                   const sc_tensor *out);
+    /* x, out (N, C, H, W), mask (N, 1, H, W); out may not alias x. */
+    sc_status (*impute_linear)(sc_backend *be, const sc_impute_params *p, const sc_tensor *x,
+                               const sc_tensor *mask, const sc_tensor *out);
 } sc_backend_ops;
 
 typedef enum sc_backend_kind { SC_BACKEND_CPU = 0, SC_BACKEND_CUDA } sc_backend_kind;

@@ -102,6 +102,21 @@ const char *sc_op_name(sc_op op) {
         [SC_OP_MAP_GINI] = "map_gini",
         [SC_OP_ONEHOT] = "onehot",
         [SC_OP_ARGMAX] = "argmax",
+        [SC_OP_AXPBY] = "axpby",
+        [SC_OP_ADD_NOISE] = "add_noise",
+        [SC_OP_GRADCAM] = "gradcam",
+        [SC_OP_RESIZE_BILINEAR] = "resize_bilinear",
+        [SC_OP_MAP_SPARSITY] = "map_sparsity",
+        [SC_OP_RANK_PIXELS] = "rank_pixels",
+        [SC_OP_RANKED_REPLACE] = "ranked_replace",
+        [SC_OP_GAUSSIAN_BLUR] = "gaussian_blur",
+        [SC_OP_TARGET_SCORE] = "target_score",
+        [SC_OP_CURVE_AUC] = "curve_auc",
+        [SC_OP_RANK_ROWS] = "rank_rows",
+        [SC_OP_PEARSON_ROWS] = "pearson_rows",
+        [SC_OP_MASKED_SUM] = "masked_sum",
+        [SC_OP_RELATIVE_DISTANCE] = "relative_distance",
+        [SC_OP_IMPUTE_LINEAR] = "impute_linear",
     };
     return (op >= 0 && op < SC_OP_COUNT && names[op]) ? names[op] : "unknown_op";
 }

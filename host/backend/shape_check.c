@@ -148,3 +148,90 @@ sc_status sc_check_xent(sc_error *err, const sc_xent_params *p, const sc_tensor 
                        (double)p->label_smoothing);
     return SC_OK;
 }
+
+/* ---- building blocks of the per-op checks (shape_check_saliency.c, shape_check_metrics.c) */
+
+sc_status sc_check_image(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
+    SC_TRY(sc_check_f32(err, op, t, what));
+    if (t->ndim != 4 || t->shape[0] < 1 || t->shape[1] < 1 || t->shape[2] < 1 ||
+        t->shape[3] < 1) {
+        char s[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be 4-D (N, C, H, W) with sizes >= 1, got %s",
+                       sc_op_name(op), what, sc_tensor_shape_str(t, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_map(sc_error *err, sc_op op, const sc_tensor *map) {
+    SC_TRY(sc_check_image(err, op, map, "map"));
+    if (map->shape[1] != 1) {
+        char s[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: map must have one channel (N, 1, H, W), got %s",
+                       sc_op_name(op), sc_tensor_shape_str(map, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_map_of(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
+                          const sc_tensor *ref, int required) {
+    if (!t && !required)
+        return SC_OK;
+    SC_TRY(sc_check_f32(err, op, t, what));
+    if (t->ndim != 4 || t->shape[0] != ref->shape[0] || t->shape[1] != 1 ||
+        t->shape[2] != ref->shape[2] || t->shape[3] != ref->shape[3]) {
+        char s[96], sr[96];
+        return sc_fail(err, SC_ERR_SHAPE,
+                       "%s: %s must be (%lld, 1, %lld, %lld) to match %s, got %s",
+                       sc_op_name(op), what, (long long)ref->shape[0], (long long)ref->shape[2],
+                       (long long)ref->shape[3], sc_tensor_shape_str(ref, sr, sizeof sr),
+                       sc_tensor_shape_str(t, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_like(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
+                        const sc_tensor *ref, const char *ref_name) {
+    if (!t)
+        return SC_OK;
+    SC_TRY(sc_check_f32(err, op, t, what));
+    if (!sc_tensor_same_shape(t, ref)) {
+        char s[96], sr[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s %s must have the shape of %s %s",
+                       sc_op_name(op), what, sc_tensor_shape_str(t, s, sizeof s), ref_name,
+                       sc_tensor_shape_str(ref, sr, sizeof sr));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_i32_vector(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
+                              int64_t n) {
+    if (!t || !t->data)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s is missing", sc_op_name(op), what);
+    if (t->dtype != SC_I32)
+        return sc_fail(err, SC_ERR_UNSUPPORTED, "%s: %s must be I32, got %s", sc_op_name(op),
+                       what, sc_dtype_name(t->dtype));
+    if (t->ndim != 1 || t->shape[0] != n) {
+        char s[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be (%lld), got %s", sc_op_name(op), what,
+                       (long long)n, sc_tensor_shape_str(t, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_logits(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
+    SC_TRY(sc_check_f32(err, op, t, what));
+    if (t->ndim != 2 || t->shape[0] < 1 || t->shape[1] < 1) {
+        char s[96];
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be (N, K) with N, K >= 1, got %s",
+                       sc_op_name(op), what, sc_tensor_shape_str(t, s, sizeof s));
+    }
+    return SC_OK;
+}
+
+sc_status sc_check_sortable(sc_error *err, sc_op op, const sc_tensor *map) {
+    int64_t hw = map->shape[2] * map->shape[3];
+    if (hw > (int64_t)UINT32_MAX)
+        return sc_fail(err, SC_ERR_SHAPE, "%s: %lld pixels per map, at most %lld can be ranked",
+                       sc_op_name(op), (long long)hw, (long long)UINT32_MAX);
+    return SC_OK;
+}

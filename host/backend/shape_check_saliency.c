@@ -14,47 +14,6 @@ static const char *shape_of(const sc_tensor *t, char *buf, size_t len) {
     return sc_tensor_shape_str(t, buf, len);
 }
 
-/* A present F32 NCHW 4-D tensor with every size >= 1. */
-static sc_status check_image(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
-    SC_TRY(sc_check_f32(err, op, t, what));
-    if (t->ndim != 4 || t->shape[0] < 1 || t->shape[1] < 1 || t->shape[2] < 1 ||
-        t->shape[3] < 1) {
-        char s[96];
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be 4-D (N, C, H, W) with sizes >= 1, got %s",
-                       sc_op_name(op), what, shape_of(t, s, sizeof s));
-    }
-    return SC_OK;
-}
-
-/* t must be (N, 1, H, W) with the N, H, W of ref; NULL passes unless required. */
-static sc_status check_map_of(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
-                              const sc_tensor *ref, int required) {
-    if (!t && !required)
-        return SC_OK;
-    SC_TRY(sc_check_f32(err, op, t, what));
-    if (t->ndim != 4 || t->shape[0] != ref->shape[0] || t->shape[1] != 1 ||
-        t->shape[2] != ref->shape[2] || t->shape[3] != ref->shape[3]) {
-        char s[96], sr[96];
-        return sc_fail(err, SC_ERR_SHAPE,
-                       "%s: %s must be (%lld, 1, %lld, %lld) to match %s, got %s",
-                       sc_op_name(op), what, (long long)ref->shape[0], (long long)ref->shape[2],
-                       (long long)ref->shape[3], shape_of(ref, sr, sizeof sr),
-                       shape_of(t, s, sizeof s));
-    }
-    return SC_OK;
-}
-
-/* A saliency map (N, 1, H, W). */
-static sc_status check_map(sc_error *err, sc_op op, const sc_tensor *map) {
-    SC_TRY(check_image(err, op, map, "map"));
-    if (map->shape[1] != 1) {
-        char s[96];
-        return sc_fail(err, SC_ERR_SHAPE, "%s: map must have one channel (N, 1, H, W), got %s",
-                       sc_op_name(op), shape_of(map, s, sizeof s));
-    }
-    return SC_OK;
-}
-
 /* An optional stats tensor of exactly count floats. */
 static sc_status check_stats(sc_error *err, sc_op op, const sc_tensor *stats, int64_t count) {
     if (!stats)
@@ -69,57 +28,6 @@ static sc_status check_stats(sc_error *err, sc_op op, const sc_tensor *stats, in
     return SC_OK;
 }
 
-/* A present 1-D int32 tensor of n elements. */
-static sc_status check_i32_vector(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
-                                  int64_t n) {
-    if (!t || !t->data)
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %s is missing", sc_op_name(op), what);
-    if (t->dtype != SC_I32)
-        return sc_fail(err, SC_ERR_UNSUPPORTED, "%s: %s must be I32, got %s", sc_op_name(op),
-                       what, sc_dtype_name(t->dtype));
-    if (t->ndim != 1 || t->shape[0] != n) {
-        char s[96];
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be (%lld), got %s", sc_op_name(op), what,
-                       (long long)n, shape_of(t, s, sizeof s));
-    }
-    return SC_OK;
-}
-
-/* A present F32 (N, K) matrix with N, K >= 1. */
-static sc_status check_logits(sc_error *err, sc_op op, const sc_tensor *t, const char *what) {
-    SC_TRY(sc_check_f32(err, op, t, what));
-    if (t->ndim != 2 || t->shape[0] < 1 || t->shape[1] < 1) {
-        char s[96];
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %s must be (N, K) with N, K >= 1, got %s",
-                       sc_op_name(op), what, shape_of(t, s, sizeof s));
-    }
-    return SC_OK;
-}
-
-/* Optional tensor of the shape of ref. */
-static sc_status check_like(sc_error *err, sc_op op, const sc_tensor *t, const char *what,
-                            const sc_tensor *ref, const char *ref_name) {
-    if (!t)
-        return SC_OK;
-    SC_TRY(sc_check_f32(err, op, t, what));
-    if (!sc_tensor_same_shape(t, ref)) {
-        char s[96], sr[96];
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %s %s must have the shape of %s %s",
-                       sc_op_name(op), what, shape_of(t, s, sizeof s), ref_name,
-                       shape_of(ref, sr, sizeof sr));
-    }
-    return SC_OK;
-}
-
-/* Pixels of a map that is sorted with sc_saliency_sort_key (32-bit flat indices). */
-static sc_status check_sortable(sc_error *err, sc_op op, const sc_tensor *map) {
-    int64_t hw = map->shape[2] * map->shape[3];
-    if (hw > (int64_t)UINT32_MAX)
-        return sc_fail(err, SC_ERR_SHAPE, "%s: %lld pixels per map, at most %lld can be ranked",
-                       sc_op_name(op), (long long)hw, (long long)UINT32_MAX);
-    return SC_OK;
-}
-
 /* v in [0, 1] (NaN fails). */
 static int unit_interval(float v) { return v >= 0.0f && v <= 1.0f; }
 
@@ -129,9 +37,9 @@ sc_status sc_check_saliency_reduce(sc_error *err, const sc_saliency_params *p, c
     if (!p || p->reduce < SC_REDUCE_MEAN || p->reduce > SC_REDUCE_SIGNED)
         return sc_fail(err, SC_ERR_SHAPE, "saliency_reduce: unknown reduction %d",
                        p ? (int)p->reduce : -1);
-    SC_TRY(check_image(err, op, g, "g"));
-    SC_TRY(check_like(err, op, x, "x", g, "g"));
-    return check_map_of(err, op, map, "map", g, 1);
+    SC_TRY(sc_check_image(err, op, g, "g"));
+    SC_TRY(sc_check_like(err, op, x, "x", g, "g"));
+    return sc_check_map_of(err, op, map, "map", g, 1);
 }
 
 sc_status sc_check_mask_select(sc_error *err, const sc_mask_params *p, const sc_tensor *map,
@@ -149,13 +57,13 @@ sc_status sc_check_mask_select(sc_error *err, const sc_mask_params *p, const sc_
                        "mask_select: tau %g, k_min %g, k_max %g invalid (each in [0, 1], "
                        "k_min <= k_max)",
                        (double)p->tau, (double)p->k_min, (double)p->k_max);
-    SC_TRY(check_map(err, op, map));
-    SC_TRY(check_sortable(err, op, map));
+    SC_TRY(sc_check_map(err, op, map));
+    SC_TRY(sc_check_sortable(err, op, map));
     if (p->kind == SC_MASK_MASS && map->shape[2] * map->shape[3] > SC_MASS_MAX_PIXELS)
         return sc_fail(err, SC_ERR_SHAPE, "mask_select: the mass rule takes at most %lld pixels "
                        "per map, got %lld", (long long)SC_MASS_MAX_PIXELS,
                        (long long)(map->shape[2] * map->shape[3]));
-    SC_TRY(check_map_of(err, op, mask, "mask", map, 1));
+    SC_TRY(sc_check_map_of(err, op, mask, "mask", map, 1));
     return check_stats(err, op, stats, 1);
 }
 
@@ -174,7 +82,7 @@ static sc_status check_stats_table(sc_error *err, sc_op op, const sc_tensor *x,
 }
 
 sc_status sc_check_image_stats(sc_error *err, const sc_tensor *x, const sc_tensor *out) {
-    SC_TRY(check_image(err, SC_OP_IMAGE_STATS, x, "x"));
+    SC_TRY(sc_check_image(err, SC_OP_IMAGE_STATS, x, "x"));
     return check_stats_table(err, SC_OP_IMAGE_STATS, x, out, "out");
 }
 
@@ -185,12 +93,12 @@ sc_status sc_check_mask_fill(sc_error *err, const sc_fill_params *p, const sc_te
     if (!p || (p->kind != SC_FILL_UNIFORM && p->kind != SC_FILL_MEAN))
         return sc_fail(err, SC_ERR_SHAPE, "mask_fill: unknown fill kind %d",
                        p ? (int)p->kind : -1);
-    SC_TRY(check_image(err, op, x, "x"));
-    SC_TRY(check_map_of(err, op, mask, "mask", x, 1));
+    SC_TRY(sc_check_image(err, op, x, "x"));
+    SC_TRY(sc_check_map_of(err, op, mask, "mask", x, 1));
     SC_TRY(check_stats_table(err, op, x, image_stats, "image_stats"));
     if (!out)
         return sc_fail(err, SC_ERR_SHAPE, "mask_fill: out is missing");
-    return check_like(err, op, out, "out", x, "x");
+    return sc_check_like(err, op, out, "out", x, "x");
 }
 
 sc_status sc_check_perturb_budget(sc_error *err, const sc_budget_params *p, const sc_tensor *map,
@@ -201,9 +109,9 @@ sc_status sc_check_perturb_budget(sc_error *err, const sc_budget_params *p, cons
         return sc_fail(err, SC_ERR_SHAPE,
                        "perturb_budget: eps %g / gamma %g invalid (finite, >= 0)",
                        p ? (double)p->eps : 0.0, p ? (double)p->gamma : 0.0);
-    SC_TRY(check_map(err, op, map));
-    SC_TRY(check_map_of(err, op, mask, "mask", map, 0));
-    return check_map_of(err, op, budget, "budget", map, 1);
+    SC_TRY(sc_check_map(err, op, map));
+    SC_TRY(sc_check_map_of(err, op, mask, "mask", map, 0));
+    return sc_check_map_of(err, op, budget, "budget", map, 1);
 }
 
 /* The perturbation parameters for an image of `channels` channels. */
@@ -232,17 +140,17 @@ static sc_status check_perturb_params(sc_error *err, sc_op op, const sc_perturb_
 sc_status sc_check_perturb(sc_error *err, sc_op op, const sc_perturb_params *p,
                            const sc_tensor *x, const sc_tensor *g, const sc_tensor *budget,
                            const sc_tensor *xadv, const sc_tensor *stats) {
-    SC_TRY(check_image(err, op, x, "x"));
+    SC_TRY(sc_check_image(err, op, x, "x"));
     SC_TRY(check_perturb_params(err, op, p, x->shape[1]));
     if (op == SC_OP_PERTURB_STEP) {
         if (!g)
             return sc_fail(err, SC_ERR_SHAPE, "%s: g is missing", sc_op_name(op));
-        SC_TRY(check_like(err, op, g, "g", x, "x"));
+        SC_TRY(sc_check_like(err, op, g, "g", x, "x"));
     }
-    SC_TRY(check_map_of(err, op, budget, "budget", x, 0));
+    SC_TRY(sc_check_map_of(err, op, budget, "budget", x, 0));
     if (!xadv)
         return sc_fail(err, SC_ERR_SHAPE, "%s: xadv is missing", sc_op_name(op));
-    SC_TRY(check_like(err, op, xadv, "xadv", x, "x"));
+    SC_TRY(sc_check_like(err, op, xadv, "xadv", x, "x"));
     return check_stats(err, op, stats, 1);
 }
 
@@ -253,19 +161,19 @@ sc_status sc_check_kl_div(sc_error *err, const sc_kl_params *p, const sc_tensor 
     if (!p || !isfinite(p->grad_scale))
         return sc_fail(err, SC_ERR_SHAPE, "kl_div: grad scale %g invalid",
                        p ? (double)p->grad_scale : 0.0);
-    SC_TRY(check_logits(err, op, p_logits, "p_logits"));
+    SC_TRY(sc_check_logits(err, op, p_logits, "p_logits"));
     SC_TRY(sc_check_f32(err, op, q_logits, "q_logits"));
-    SC_TRY(check_like(err, op, q_logits, "q_logits", p_logits, "p_logits"));
-    SC_TRY(check_like(err, op, dp, "dp", p_logits, "p_logits"));
-    SC_TRY(check_like(err, op, dq, "dq", p_logits, "p_logits"));
+    SC_TRY(sc_check_like(err, op, q_logits, "q_logits", p_logits, "p_logits"));
+    SC_TRY(sc_check_like(err, op, dp, "dp", p_logits, "p_logits"));
+    SC_TRY(sc_check_like(err, op, dq, "dq", p_logits, "p_logits"));
     return check_stats(err, op, stats, 1);
 }
 
 sc_status sc_check_map_gini(sc_error *err, const sc_tensor *map, const sc_tensor *gini,
                             const sc_tensor *stats) {
     const sc_op op = SC_OP_MAP_GINI;
-    SC_TRY(check_map(err, op, map));
-    SC_TRY(check_sortable(err, op, map));
+    SC_TRY(sc_check_map(err, op, map));
+    SC_TRY(sc_check_sortable(err, op, map));
     if (gini) {
         SC_TRY(sc_check_f32(err, op, gini, "gini"));
         if (gini->ndim != 1 || gini->shape[0] != map->shape[0]) {
@@ -279,12 +187,12 @@ sc_status sc_check_map_gini(sc_error *err, const sc_tensor *map, const sc_tensor
 
 sc_status sc_check_onehot(sc_error *err, const sc_tensor *targets, const sc_tensor *out) {
     const sc_op op = SC_OP_ONEHOT;
-    SC_TRY(check_logits(err, op, out, "out"));
-    return check_i32_vector(err, op, targets, "targets", out->shape[0]);
+    SC_TRY(sc_check_logits(err, op, out, "out"));
+    return sc_check_i32_vector(err, op, targets, "targets", out->shape[0]);
 }
 
 sc_status sc_check_argmax(sc_error *err, const sc_tensor *logits, const sc_tensor *out) {
     const sc_op op = SC_OP_ARGMAX;
-    SC_TRY(check_logits(err, op, logits, "logits"));
-    return check_i32_vector(err, op, out, "out", logits->shape[0]);
+    SC_TRY(sc_check_logits(err, op, logits, "logits"));
+    return sc_check_i32_vector(err, op, out, "out", logits->shape[0]);
 }

@@ -103,6 +103,7 @@ static void cpu_destroy(sc_backend *be) {
         free(ctx->wgrad_partials);
         free(ctx->sort_keys);
         free(ctx->sample_values);
+        free(ctx->plane_scratch);
         free(ctx);
     }
     free(be);
@@ -118,7 +119,7 @@ static sc_status grow_slots(sc_backend *be, float **buf, size_t *stride, int slo
     float *fresh = aligned_block(bytes);
     if (!fresh)
         return sc_fail(&be->err, SC_ERR_OOM,
-                       "cpu conv2d: out of memory growing the %s scratch to %zu bytes (%d slots)",
+                       "cpu: out of memory growing the %s scratch to %zu bytes (%d slots)",
                        what, bytes, slots);
     memset(fresh, 0, bytes);
     free(*buf);
@@ -134,6 +135,12 @@ sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size
     return grow_slots(be, &ctx->wgrad_partials, &ctx->wgrad_stride,
                       ctx->threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_floats,
                       "filter-gradient");
+}
+
+sc_status sc_cpu_reserve_plane_scratch(sc_backend *be, size_t floats) {
+    sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    return grow_slots(be, &ctx->plane_scratch, &ctx->plane_stride, ctx->threads, floats,
+                      "image-plane");
 }
 
 sc_status sc_cpu_reserve_sample_scratch(sc_backend *be, size_t keys, size_t samples) {
@@ -156,6 +163,7 @@ sc_status sc_cpu_reserve_sample_scratch(sc_backend *be, size_t keys, size_t samp
                            "cpu: out of memory growing the per-sample scratch to %zu samples",
                            samples);
         free(ctx->sample_values);
+        free(ctx->plane_scratch);
         ctx->sample_values = fresh;
         ctx->sample_capacity = samples;
     }
@@ -222,6 +230,21 @@ static const sc_backend_ops cpu_ops = {
     .map_gini = sc_cpu_map_gini,
     .onehot = sc_cpu_onehot,
     .argmax = sc_cpu_argmax,
+    .axpby = sc_cpu_axpby,
+    .add_noise = sc_cpu_add_noise,
+    .gradcam = sc_cpu_gradcam,
+    .resize_bilinear = sc_cpu_resize_bilinear,
+    .map_sparsity = sc_cpu_map_sparsity,
+    .rank_pixels = sc_cpu_rank_pixels,
+    .ranked_replace = sc_cpu_ranked_replace,
+    .gaussian_blur = sc_cpu_gaussian_blur,
+    .target_score = sc_cpu_target_score,
+    .curve_auc = sc_cpu_curve_auc,
+    .rank_rows = sc_cpu_rank_rows,
+    .pearson_rows = sc_cpu_pearson_rows,
+    .masked_sum = sc_cpu_masked_sum,
+    .relative_distance = sc_cpu_relative_distance,
+    .impute_linear = sc_cpu_impute_linear,
 };
 
 sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **out, sc_error *err) {

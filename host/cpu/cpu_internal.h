@@ -41,13 +41,19 @@ typedef struct sc_cpu_ctx {
     float *wgrad_partials;   /* (threads * SC_CPU_WGRAD_GROUPS_PER_THREAD, wgrad_stride) */
     size_t wgrad_stride;
     /* Saliency-op scratch, grown on first use and never shrunk: per thread, a radix sort's
-     * two key buffers of sort_capacity keys each (mask_select, map_gini); and one double per
-     * sample, so batch sums add per-sample results in sample order whatever the thread
-     * count. sort_capacity is a multiple of 8 (no false sharing between threads). */
+     * two key buffers of sort_capacity keys each (mask_select, map_gini, rank_pixels,
+     * rank_rows); and doubles for per-sample values, so batch sums add per-sample results in
+     * sample order whatever the thread count (also add_noise's image ranges and gradcam's
+     * (N, K) channel weights). sort_capacity is a multiple of 8 (no false sharing between
+     * threads). */
     uint64_t *sort_keys;     /* (threads, 2, sort_capacity) */
     size_t sort_capacity;
     double *sample_values;   /* (sample_capacity) */
     size_t sample_capacity;
+    /* Metric-op scratch, grown on first use and never shrunk: one image plane of floats per
+     * thread (impute_linear's second Jacobi buffer). plane_stride is a multiple of 16. */
+    float *plane_scratch;    /* (threads, plane_stride) */
+    size_t plane_stride;
     double timer_marks[SC_TIMER_SLOTS]; /* seconds on the monotonic clock */
 } sc_cpu_ctx;
 
@@ -60,6 +66,10 @@ sc_status sc_cpu_reserve_conv_scratch(sc_backend *be, size_t column_floats, size
 /* Grow the saliency-op scratch to at least keys sort keys per thread buffer and samples
  * per-sample doubles (never shrinks). SC_ERR_OOM with a message in be->err. */
 sc_status sc_cpu_reserve_sample_scratch(sc_backend *be, size_t keys, size_t samples);
+
+/* Grow the plane scratch to at least floats per thread (never shrinks). SC_ERR_OOM with a
+ * message in be->err. */
+sc_status sc_cpu_reserve_plane_scratch(sc_backend *be, size_t floats);
 
 /* The two sort buffers of the calling OpenMP thread (each sort_capacity keys). */
 static inline uint64_t *sc_cpu_sort_slot(const sc_cpu_ctx *ctx, int thread) {
@@ -143,6 +153,8 @@ sc_status sc_cpu_rng_normal(sc_backend *be, sc_rng_key key, float mean, float st
  * ascending (by value, ties by the lower index); tmp holds n keys of scratch. */
 void sc_cpu_sort_pixels(const float *values, int64_t n, int absolute, uint64_t *keys,
                         uint64_t *tmp);
+/* The same with sc_salient_first_key: by value descending, ties by the lower index, NaN last. */
+void sc_cpu_sort_salient_first(const float *values, int64_t n, uint64_t *keys, uint64_t *tmp);
 
 /* cpu_saliency.c */
 sc_status sc_cpu_saliency_reduce(sc_backend *be, const sc_saliency_params *p, const sc_tensor *g,
@@ -178,5 +190,46 @@ sc_status sc_cpu_kl_div(sc_backend *be, const sc_kl_params *p, const sc_tensor *
 /* cpu_gini.c */
 sc_status sc_cpu_map_gini(sc_backend *be, const sc_tensor *map, const sc_tensor *gini,
                           const sc_tensor *stats);
+
+/* cpu_blend.c */
+sc_status sc_cpu_axpby(sc_backend *be, float alpha, const sc_tensor *x, float beta,
+                       const sc_tensor *y);
+sc_status sc_cpu_add_noise(sc_backend *be, const sc_noise_params *p, const sc_tensor *x,
+                           const sc_tensor *out);
+sc_status sc_cpu_ranked_replace(sc_backend *be, int64_t count, int from_least, const sc_tensor *x,
+                                const sc_tensor *alt, const sc_tensor *ranks,
+                                const sc_tensor *out);
+
+/* cpu_gradcam.c */
+sc_status sc_cpu_gradcam(sc_backend *be, const sc_tensor *act, const sc_tensor *grad,
+                         const sc_tensor *map);
+sc_status sc_cpu_resize_bilinear(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+
+/* cpu_sparsity.c */
+sc_status sc_cpu_map_sparsity(sc_backend *be, const sc_tensor *map, const sc_tensor *hoyer,
+                              const sc_tensor *entropy);
+
+/* cpu_rank.c */
+sc_status sc_cpu_rank_pixels(sc_backend *be, const sc_tensor *map, const sc_tensor *ranks);
+sc_status sc_cpu_rank_rows(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+
+/* cpu_blur.c */
+sc_status sc_cpu_gaussian_blur(sc_backend *be, const sc_blur_params *p, const sc_tensor *x,
+                               const sc_tensor *out);
+
+/* cpu_scores.c */
+sc_status sc_cpu_target_score(sc_backend *be, sc_score_kind kind, const sc_tensor *logits,
+                              const sc_tensor *targets, int column, const sc_tensor *out);
+sc_status sc_cpu_curve_auc(sc_backend *be, const sc_tensor *curves, const sc_tensor *auc);
+sc_status sc_cpu_pearson_rows(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                              const sc_tensor *out);
+sc_status sc_cpu_masked_sum(sc_backend *be, const sc_tensor *map, const sc_tensor *mask,
+                            int column, const sc_tensor *out);
+sc_status sc_cpu_relative_distance(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                                   const sc_tensor *out);
+
+/* cpu_impute.c */
+sc_status sc_cpu_impute_linear(sc_backend *be, const sc_impute_params *p, const sc_tensor *x,
+                               const sc_tensor *mask, const sc_tensor *out);
 
 #endif
