@@ -7,7 +7,7 @@
 #
 #   tools/gpu_check.sh                 # builds ./build-gpu here (CMake/ninja from PATH or /opt/torch/.venv/bin)
 #   tools/gpu_check.sh build-gpu       # uses a build carried from the development machine, made with
-#                                      #   cmake -S . -B build-gpu -DCMAKE_CUDA_ARCHITECTURES=90 -DSCAAT_STATIC_CHECK=ON
+#                                      #   cmake -S . -B build-gpu -DCMAKE_CUDA_ARCHITECTURES=90 -DSCAAT_STATIC_CHECK=ON -DSCAAT_CAIRO=OFF
 #                                      #   cmake --build build-gpu -j
 #                                      # (about 25 MB; with the device tool: carry ["build-gpu"]). Use
 #                                      # this when the GPU machine lacks OpenBLAS/libpng headers.

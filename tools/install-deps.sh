@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what scaat needs from Debian/Ubuntu packages, only when something is missing:
-# compiler and CMake, OpenBLAS, libpng, zlib, Check (unit tests) and Debian's Fashion-MNIST.
+# compiler and CMake, OpenBLAS, libpng, zlib, Check (unit tests), cairo and a sans font (text and
+# plots in heatmap PNGs) and Debian's Fashion-MNIST.
 # The CUDA backend is built when the CUDA toolkit (nvcc) and cuDNN are already on the machine.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopenblas-dev libpng-dev zlib1g-dev check
-          libsubunit-dev dataset-fashion-mnist)
+          libsubunit-dev libcairo2-dev fonts-dejavu-core dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "host/backend/backend.h"
 #include "host/core/log.h"
+#include "host/explain/heatmap.h"
 
 int sc_cmd_info(int argc, char **argv) {
     sc_args a;
@@ -28,6 +29,7 @@ int sc_cmd_info(int argc, char **argv) {
     }
     printf("scaat 0.1.0\n");
     printf("build: CUDA backend %s\n", sc_backend_cuda_compiled() ? "compiled" : "not compiled");
+    printf("build: heatmap text and plots: %s\n", sc_explain_render_info());
     sc_backend *cpu = NULL;
     if (sc_backend_create("cpu", NULL, &cpu, &err) == SC_OK) {
         char line[512];
