@@ -119,6 +119,8 @@ void sc_cuda_describe(sc_backend *be, char *buf, size_t len) {
     append(buf, len, &used, "convolution workspace: %.1f MiB (limit %.1f MiB)\n",
            (double)ctx->workspace_bytes / (1024.0 * 1024.0),
            (double)ctx->workspace_limit / (1024.0 * 1024.0));
+    append(buf, len, &used, "kernel scratch: %.1f MiB\n",
+           (double)ctx->scratch_bytes / (1024.0 * 1024.0));
 }
 
 /* cudaMalloc with the out-of-memory case reported as SC_ERR_OOM. */
@@ -176,6 +178,8 @@ void sc_cuda_ctx_destroy(sc_backend *be) {
     sc_cuda_conv_cache_destroy(ctx->conv_cache);
     if (ctx->workspace)
         (void)cudaFree(ctx->workspace);
+    if (ctx->scratch)
+        (void)cudaFree(ctx->scratch);
     if (ctx->bn_param_grad_scratch)
         (void)cudaFree(ctx->bn_param_grad_scratch);
     if (ctx->bn_x_desc)
@@ -210,6 +214,21 @@ sc_status sc_cuda_reserve_workspace(sc_backend *be, size_t bytes) {
     ctx->workspace_bytes = 0;
     SC_TRY(device_alloc(be, bytes, &ctx->workspace, "the convolution workspace"));
     ctx->workspace_bytes = bytes;
+    return SC_OK;
+}
+
+sc_status sc_cuda_reserve_scratch(sc_backend *be, size_t bytes) {
+    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
+    if (bytes <= ctx->scratch_bytes)
+        return SC_OK;
+    /* Ops issued earlier may still use the old scratch. */
+    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
+    if (ctx->scratch)
+        SC_CUDA_CHECK(be, cudaFree(ctx->scratch));
+    ctx->scratch = NULL;
+    ctx->scratch_bytes = 0;
+    SC_TRY(device_alloc(be, bytes, &ctx->scratch, "the kernel scratch"));
+    ctx->scratch_bytes = bytes;
     return SC_OK;
 }
 

@@ -1,7 +1,8 @@
 /* The CUDA backend's context: the device, the one non-default stream every op runs on, the
  * cuDNN and cuBLAS handles bound to it, the shared convolution workspace, the convolution plan
- * cache, the batch-norm descriptors and the timer events. Also the memory functions of the op table and the
- * scope every op runs in (NVTX range, debug synchronisation). Private to cuda/. */
+ * cache, the kernel scratch, the batch-norm descriptors and the timer events. Also the memory
+ * functions of the op table and the scope every op runs in (NVTX range, debug
+ * synchronisation). Private to cuda/. */
 #ifndef SC_CUDA_CONTEXT_H
 #define SC_CUDA_CONTEXT_H
 
@@ -27,6 +28,10 @@ typedef struct sc_cuda_ctx {
     size_t workspace_bytes;
     size_t workspace_limit; /* algorithms needing more are never chosen */
     sc_cuda_conv_cache *conv_cache;
+    /* Temporaries of the custom kernels (sort keys, CUB's temporary storage, per-sample
+     * results): one grow-only buffer, grown by the first op that needs more than it holds. */
+    void *scratch;
+    size_t scratch_bytes;
     /* Batch norm: descriptors reset for each call, and a (2, C) scratch that receives the
      * parameter gradients cuDNN always writes when the caller passes dgamma/dbeta = NULL. */
     cudnnTensorDescriptor_t bn_x_desc;     /* (N, C, H, W) */
@@ -47,6 +52,8 @@ void sc_cuda_ctx_destroy(sc_backend *be);
 
 /* Grows the shared convolution workspace to at least bytes (waits for the stream first). */
 sc_status sc_cuda_reserve_workspace(sc_backend *be, size_t bytes);
+/* Grows the kernel scratch to at least bytes (waits for the stream first). */
+sc_status sc_cuda_reserve_scratch(sc_backend *be, size_t bytes);
 /* Grows the batch-norm parameter-gradient scratch to at least channels. */
 sc_status sc_cuda_reserve_bn_scratch(sc_backend *be, int64_t channels);
 

@@ -79,4 +79,76 @@ sc_status sc_cuda_rng_uniform(sc_backend *be, sc_rng_key key, float lo, float hi
 sc_status sc_cuda_rng_normal(sc_backend *be, sc_rng_key key, float mean, float std,
                              const sc_tensor *out);
 
+/* cuda_saliency.c */
+sc_status sc_cuda_saliency_reduce(sc_backend *be, const sc_saliency_params *p, const sc_tensor *g,
+                                  const sc_tensor *x, const sc_tensor *map);
+sc_status sc_cuda_onehot(sc_backend *be, float scale, const sc_tensor *targets,
+                         const sc_tensor *out);
+sc_status sc_cuda_argmax(sc_backend *be, const sc_tensor *logits, const sc_tensor *out);
+
+/* cuda_ranking.c: per-sample sorts with CUB in the context's kernel scratch. */
+sc_status sc_cuda_mask_select(sc_backend *be, const sc_mask_params *p, const sc_tensor *map,
+                              const sc_tensor *mask, const sc_tensor *stats);
+sc_status sc_cuda_map_gini(sc_backend *be, const sc_tensor *map, const sc_tensor *gini,
+                           const sc_tensor *stats);
+
+/* cuda_fill.c */
+sc_status sc_cuda_image_stats(sc_backend *be, const sc_tensor *x, const sc_tensor *out);
+sc_status sc_cuda_mask_fill(sc_backend *be, const sc_fill_params *p, const sc_tensor *x,
+                            const sc_tensor *mask, const sc_tensor *image_stats,
+                            const sc_tensor *out);
+
+/* cuda_perturb.c */
+sc_status sc_cuda_perturb_budget(sc_backend *be, const sc_budget_params *p, const sc_tensor *map,
+                                 const sc_tensor *mask, const sc_tensor *budget);
+sc_status sc_cuda_perturb_init(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                               const sc_tensor *budget, const sc_tensor *xadv);
+sc_status sc_cuda_perturb_step(sc_backend *be, const sc_perturb_params *p, const sc_tensor *x,
+                               const sc_tensor *g, const sc_tensor *budget, const sc_tensor *xadv,
+                               const sc_tensor *stats);
+
+/* cuda_kl.c */
+sc_status sc_cuda_kl_div(sc_backend *be, const sc_kl_params *p, const sc_tensor *p_logits,
+                         const sc_tensor *q_logits, const sc_tensor *dp, const sc_tensor *dq,
+                         const sc_tensor *stats);
+
+/* cuda_blend.c */
+sc_status sc_cuda_axpby(sc_backend *be, float alpha, const sc_tensor *x, float beta,
+                        const sc_tensor *y);
+sc_status sc_cuda_add_noise(sc_backend *be, const sc_noise_params *p, const sc_tensor *x,
+                            const sc_tensor *out);
+sc_status sc_cuda_ranked_replace(sc_backend *be, int64_t count, int from_least, const sc_tensor *x,
+                                 const sc_tensor *alt, const sc_tensor *ranks,
+                                 const sc_tensor *out);
+
+/* cuda_gradcam.c */
+sc_status sc_cuda_gradcam(sc_backend *be, const sc_tensor *act, const sc_tensor *grad,
+                          const sc_tensor *map);
+sc_status sc_cuda_resize_bilinear(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+
+/* cuda_metric_ranks.c: per-sample sorts with CUB in the context's kernel scratch. */
+sc_status sc_cuda_rank_pixels(sc_backend *be, const sc_tensor *map, const sc_tensor *ranks);
+sc_status sc_cuda_rank_rows(sc_backend *be, const sc_tensor *in, const sc_tensor *out);
+
+/* cuda_blur.c */
+sc_status sc_cuda_gaussian_blur(sc_backend *be, const sc_blur_params *p, const sc_tensor *x,
+                                const sc_tensor *out);
+
+/* cuda_metrics.c */
+sc_status sc_cuda_map_sparsity(sc_backend *be, const sc_tensor *map, const sc_tensor *hoyer,
+                               const sc_tensor *entropy);
+sc_status sc_cuda_target_score(sc_backend *be, sc_score_kind kind, const sc_tensor *logits,
+                               const sc_tensor *targets, int column, const sc_tensor *out);
+sc_status sc_cuda_curve_auc(sc_backend *be, const sc_tensor *curves, const sc_tensor *auc);
+sc_status sc_cuda_pearson_rows(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                               const sc_tensor *out);
+sc_status sc_cuda_masked_sum(sc_backend *be, const sc_tensor *map, const sc_tensor *mask,
+                             int column, const sc_tensor *out);
+sc_status sc_cuda_relative_distance(sc_backend *be, const sc_tensor *a, const sc_tensor *b,
+                                    const sc_tensor *out);
+
+/* cuda_impute.c */
+sc_status sc_cuda_impute_linear(sc_backend *be, const sc_impute_params *p, const sc_tensor *x,
+                                const sc_tensor *mask, const sc_tensor *out);
+
 #endif

@@ -1,15 +1,22 @@
 /* Backend parity, op by op, in the manner of ggml's test-backend-ops: every op of the backend
  * table (forward and backward, both accumulate modes, batch norm with and without a running-
- * statistics update, input-gradient-only batch norm) runs on identical random inputs through
- * the CPU backend (the reference) and the CUDA backend, and the outputs are compared with a
- * normalised error, max |cuda - cpu| / max |cpu|, against a limit per op (TF32 off).
+ * statistics update, input-gradient-only batch norm, the saliency-guided training ops) runs on
+ * identical random inputs through the CPU backend (the reference) and the CUDA backend, and the
+ * outputs are compared with a normalised error, max |cuda - cpu| / max |cpu|, against a limit
+ * per op (TF32 off).
  *
  * Shapes cover batch 1, odd H and W, stride 2 with padding, 1x1 projections, the 7x7 stride-2
- * stem, channel counts that are not multiples of 8, and ResNet-18/50 layer shapes at batch 2.
- * Every tensor has guard elements on both sides (tests/common/backend_parity.h): a write
- * outside a tensor fails the case, and a read outside one pulls in NaN. Inputs must come back
- * bit-unchanged, any NaN or Inf in an output fails, the element-wise ops, max pooling, SGD and
- * the RNG fills must match bit for bit (limit 0), and a case the CUDA backend rejects as
+ * stem, channel counts that are not multiples of 8, ResNet-18/50 layer shapes at batch 2, and
+ * MNIST, CIFAR and ImageNet batches for the saliency ops, whose cases live in
+ * tests/common/parity_saliency.c (maps with ties, constant, zero and NaN values, both mask
+ * rules, every optional argument left out once) and for the saliency-method and metric ops,
+ * whose cases live in tests/common/parity_metrics*.c (rankings with ties and NaN, blur, curves,
+ * imputation, every optional argument left out once). Every tensor has guard elements on both
+ * sides (tests/common/backend_parity.h): a write outside a tensor fails the case, and a read
+ * outside one pulls in NaN. Inputs must come back bit-unchanged, any NaN or Inf in an output fails
+ * (except a degenerate map's Gini, NaN on both sides), the element-wise ops, max pooling, SGD,
+ * the RNG fills, the mask selection, fills and perturbation steps must match bit for bit
+ * (limit 0), and a case the CUDA backend rejects as
  * unsupported is reported as "not supported", never as a pass. A few calls with shapes that
  * disagree must be refused by both backends with the same status, writing nothing.
  *
@@ -34,21 +41,8 @@
 #include "tests/common/backend_parity.h"
 #include "tests/common/gpu_skip.h"
 #include "tests/common/parity_cases.h"
-
-/* ---- tensors of a case --------------------------------------------------------------- */
-
-/* An F32 input, uniform in [lo, hi); it must come back bit-unchanged. */
-static sc_parity_tensor *input(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
-                               float lo, float hi) {
-    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_INPUT, 0.0, lo, hi);
-}
-
-/* An F32 output starting uniform in [lo, hi) (accumulating ops add to it), compared with the
- * reference within limit. */
-static sc_parity_tensor *output(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
-                                double limit, float lo, float hi) {
-    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_OUTPUT, limit, lo, hi);
-}
+#include "tests/common/parity_metrics.h"
+#include "tests/common/parity_saliency.h"
 
 /* ---- host-side helpers ------------------------------------------------------------------- */
 
@@ -115,24 +109,24 @@ static void run_conv(sc_parity_run *r, const op_case *c) {
         SC_PARITY_ON_BOTH(r, be->ops->conv2d_prepare(be, &p, &tx, &tw, &ty));
     }
     if (c->op == SC_OP_CONV2D_FWD) {
-        sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
-        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
-        sc_parity_tensor *y = output(r, "y", 4, ys, CONV_LIMIT, -1, 1);
+        sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *y = sc_parity_output(r, "y", 4, ys, CONV_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->conv2d_fwd(be, &p, &x->t[side], &w->t[side], &y->t[side]));
     } else if (c->op == SC_OP_CONV2D_BWD_DATA) {
-        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
-        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, CONV_LIMIT, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, CONV_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->conv2d_bwd_data(be, &p, &dy->t[side], &w->t[side],
                                                       &dx->t[side], c->accumulate));
     } else {
-        sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
-        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
-        sc_parity_tensor *dw = output(r, "dw", 4, ws, CONV_LIMIT, -1, 1);
+        sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *dw = sc_parity_output(r, "dw", 4, ws, CONV_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(
@@ -147,28 +141,28 @@ static void run_bn(sc_parity_run *r, const op_case *c) {
         const int updates = c->param > 0.0f;
         /* momentum 0: the running statistics are inputs, bit-unchanged */
         const sc_parity_role running_role = updates ? SC_PARITY_OUTPUT : SC_PARITY_INPUT;
-        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
-        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
-        sc_parity_tensor *beta = input(r, "beta", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *gamma = sc_parity_input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = sc_parity_input(r, "beta", 1, cs, -0.5f, 0.5f);
         sc_parity_tensor *rm = sc_parity_tensor_new(r, "running_mean", SC_F32, 1, cs, running_role,
                                                     BN_LIMIT, -0.5f, 0.5f);
         sc_parity_tensor *rv = sc_parity_tensor_new(r, "running_var", SC_F32, 1, cs, running_role,
                                                     BN_LIMIT, 0.5f, 1.5f);
-        sc_parity_tensor *sm = output(r, "save_mean", 1, cs, BN_LIMIT, -1, 1);
-        sc_parity_tensor *si = output(r, "save_invstd", 1, cs, BN_LIMIT, -1, 1);
-        sc_parity_tensor *y = output(r, "y", 4, xs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *sm = sc_parity_output(r, "save_mean", 1, cs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *si = sc_parity_output(r, "save_invstd", 1, cs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *y = sc_parity_output(r, "y", 4, xs, BN_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->bn_train_fwd(be, &p, &x->t[side], &gamma->t[side],
                                                    &beta->t[side], &rm->t[side], &rv->t[side],
                                                    &sm->t[side], &si->t[side], &y->t[side]));
     } else if (c->op == SC_OP_BN_INFER_FWD) {
-        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
-        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
-        sc_parity_tensor *beta = input(r, "beta", 1, cs, -0.5f, 0.5f);
-        sc_parity_tensor *rm = input(r, "running_mean", 1, cs, -0.5f, 0.5f);
-        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.5f, 1.5f);
-        sc_parity_tensor *y = output(r, "y", 4, xs, 1e-5, -1, 1);
+        sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *gamma = sc_parity_input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = sc_parity_input(r, "beta", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *rm = sc_parity_input(r, "running_mean", 1, cs, -0.5f, 0.5f);
+        sc_parity_tensor *rv = sc_parity_input(r, "running_var", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *y = sc_parity_output(r, "y", 4, xs, 1e-5, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->bn_infer_fwd(be, &p, &x->t[side], &gamma->t[side],
@@ -176,16 +170,16 @@ static void run_bn(sc_parity_run *r, const op_case *c) {
                                                    &y->t[side]));
     } else if (c->op == SC_OP_BN_TRAIN_BWD) {
         const int no_param_grads = (c->flags & FLAG_NULL_PARAM_GRADS) != 0;
-        sc_parity_tensor *x = input(r, "x", 4, xs, -2, 3);
-        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
-        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, 0.5f, 1.5f);
-        sc_parity_tensor *sm = input(r, "save_mean", 1, cs, 0, 0);
-        sc_parity_tensor *si = input(r, "save_invstd", 1, cs, 0, 0);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, BN_LIMIT, -1, 1);
+        sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -2, 3);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *gamma = sc_parity_input(r, "gamma", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *sm = sc_parity_input(r, "save_mean", 1, cs, 0, 0);
+        sc_parity_tensor *si = sc_parity_input(r, "save_invstd", 1, cs, 0, 0);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, BN_LIMIT, -1, 1);
         sc_parity_tensor *dgamma =
-            no_param_grads ? NULL : output(r, "dgamma", 1, cs, BN_LIMIT, -1, 1);
+            no_param_grads ? NULL : sc_parity_output(r, "dgamma", 1, cs, BN_LIMIT, -1, 1);
         sc_parity_tensor *dbeta =
-            no_param_grads ? NULL : output(r, "dbeta", 1, cs, BN_LIMIT, -1, 1);
+            no_param_grads ? NULL : sc_parity_output(r, "dbeta", 1, cs, BN_LIMIT, -1, 1);
         if (r->failed)
             return;
         /* the saved statistics of x, as a forward pass would leave them */
@@ -199,10 +193,10 @@ static void run_bn(sc_parity_run *r, const op_case *c) {
                                                    &dx->t[side], dgamma ? &dgamma->t[side] : NULL,
                                                    dbeta ? &dbeta->t[side] : NULL, c->accumulate));
     } else {
-        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
-        sc_parity_tensor *gamma = input(r, "gamma", 1, cs, -1.5f, 1.5f);
-        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.1f, 2.0f);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *gamma = sc_parity_input(r, "gamma", 1, cs, -1.5f, 1.5f);
+        sc_parity_tensor *rv = sc_parity_input(r, "running_var", 1, cs, 0.1f, 2.0f);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->bn_infer_bwd(be, &p, &dy->t[side], &gamma->t[side],
@@ -214,16 +208,16 @@ static void run_elementwise(sc_parity_run *r, const op_case *c) {
     const int64_t xs[4] = {c->n, c->c, c->h, c->w};
     const int in_place = (c->flags & FLAG_IN_PLACE) != 0;
     if (c->op == SC_OP_RELU_FWD) {
-        sc_parity_tensor *x =
-            in_place ? output(r, "x", 4, xs, EXACT, -1, 1) : input(r, "x", 4, xs, -1, 1);
-        sc_parity_tensor *y = in_place ? x : output(r, "y", 4, xs, EXACT, -1, 1);
+        sc_parity_tensor *x = in_place ? sc_parity_output(r, "x", 4, xs, EXACT, -1, 1)
+                                       : sc_parity_input(r, "x", 4, xs, -1, 1);
+        sc_parity_tensor *y = in_place ? x : sc_parity_output(r, "y", 4, xs, EXACT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->relu_fwd(be, &x->t[side], &y->t[side]));
     } else if (c->op == SC_OP_RELU_BWD) {
-        sc_parity_tensor *y = input(r, "y", 4, xs, -1, 1);
-        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, xs, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, EXACT, -1, 1);
         if (r->failed)
             return;
         float *yv = sc_parity_values(y); /* a ReLU output: about half exact zeros */
@@ -235,16 +229,16 @@ static void run_elementwise(sc_parity_run *r, const op_case *c) {
         SC_PARITY_ON_BOTH(
             r, be->ops->relu_bwd(be, &y->t[side], &dy->t[side], &dx->t[side], c->accumulate));
     } else if (c->op == SC_OP_ADD_FWD) {
-        sc_parity_tensor *a =
-            in_place ? output(r, "a", 4, xs, EXACT, -1, 1) : input(r, "a", 4, xs, -1, 1);
-        sc_parity_tensor *b = input(r, "b", 4, xs, -1, 1);
-        sc_parity_tensor *y = in_place ? a : output(r, "y", 4, xs, EXACT, -1, 1);
+        sc_parity_tensor *a = in_place ? sc_parity_output(r, "a", 4, xs, EXACT, -1, 1)
+                                       : sc_parity_input(r, "a", 4, xs, -1, 1);
+        sc_parity_tensor *b = sc_parity_input(r, "b", 4, xs, -1, 1);
+        sc_parity_tensor *y = in_place ? a : sc_parity_output(r, "y", 4, xs, EXACT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->add_fwd(be, &a->t[side], &b->t[side], &y->t[side]));
     } else {
-        sc_parity_tensor *dy = input(r, "dy", 4, xs, -1, 1);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, xs, -1, 1);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, EXACT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->add_bwd(be, &dy->t[side], &dx->t[side], c->accumulate));
@@ -256,14 +250,14 @@ static void run_pool(sc_parity_run *r, const op_case *c) {
     if (c->op == SC_OP_GAP_FWD || c->op == SC_OP_GAP_BWD) {
         const int64_t ys[4] = {c->n, c->c, 1, 1};
         if (c->op == SC_OP_GAP_FWD) {
-            sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
-            sc_parity_tensor *y = output(r, "y", 4, ys, REDUCTION_LIMIT, -1, 1);
+            sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -1, 1);
+            sc_parity_tensor *y = sc_parity_output(r, "y", 4, ys, REDUCTION_LIMIT, -1, 1);
             if (r->failed)
                 return;
             SC_PARITY_ON_BOTH(r, be->ops->gap_fwd(be, &x->t[side], &y->t[side]));
         } else {
-            sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
-            sc_parity_tensor *dx = output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
+            sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, ys, -1, 1);
+            sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, REDUCTION_LIMIT, -1, 1);
             if (r->failed)
                 return;
             SC_PARITY_ON_BOTH(r, be->ops->gap_bwd(be, &dy->t[side], &dx->t[side], c->accumulate));
@@ -276,7 +270,7 @@ static void run_pool(sc_parity_run *r, const op_case *c) {
     const int64_t ys[4] = {c->n, c->c, oh, ow};
     const float lo = (c->flags & FLAG_NEGATIVE) ? -2.0f : -1.0f;
     const float hi = (c->flags & FLAG_NEGATIVE) ? -1.0f : 1.0f;
-    sc_parity_tensor *x = input(r, "x", 4, xs, lo, hi);
+    sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, lo, hi);
     if (r->failed)
         return;
     if (c->flags & FLAG_TIES) {
@@ -286,14 +280,14 @@ static void run_pool(sc_parity_run *r, const op_case *c) {
         sc_parity_upload(r, x);
     }
     if (c->op == SC_OP_MAXPOOL_FWD) {
-        sc_parity_tensor *y = output(r, "y", 4, ys, EXACT, -1, 1);
+        sc_parity_tensor *y = sc_parity_output(r, "y", 4, ys, EXACT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->maxpool_fwd(be, &p, &x->t[side], &y->t[side]));
     } else {
-        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
-        sc_parity_tensor *dy = input(r, "dy", 4, ys, -1, 1);
-        sc_parity_tensor *dx = output(r, "dx", 4, xs, EXACT, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, ys, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 4, ys, -1, 1);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", 4, xs, EXACT, -1, 1);
         if (r->failed)
             return;
         host_maxpool(sc_parity_values(x), sc_parity_values(y), (int64_t)c->n * c->c, c, oh, ow);
@@ -312,27 +306,28 @@ static void run_linear(sc_parity_run *r, const op_case *c) {
     const int64_t bs[1] = {c->k};
     const int x_dims = x4d ? 4 : 2;
     if (c->op == SC_OP_LINEAR_FWD) {
-        sc_parity_tensor *x = input(r, "x", x_dims, xs, -1, 1);
-        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
-        sc_parity_tensor *b = has_bias ? input(r, "b", 1, bs, -1, 1) : NULL;
-        sc_parity_tensor *y = output(r, "y", 2, ys, GEMM_LIMIT, -1, 1);
+        sc_parity_tensor *x = sc_parity_input(r, "x", x_dims, xs, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *b = has_bias ? sc_parity_input(r, "b", 1, bs, -1, 1) : NULL;
+        sc_parity_tensor *y = sc_parity_output(r, "y", 2, ys, GEMM_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->linear_fwd(be, &x->t[side], &w->t[side],
                                                  b ? &b->t[side] : NULL, &y->t[side]));
     } else if (c->op == SC_OP_LINEAR_BWD_DATA) {
-        sc_parity_tensor *dy = input(r, "dy", 2, ys, -1, 1);
-        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
-        sc_parity_tensor *dx = output(r, "dx", x_dims, xs, GEMM_LIMIT, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 2, ys, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *dx = sc_parity_output(r, "dx", x_dims, xs, GEMM_LIMIT, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->linear_bwd_data(be, &dy->t[side], &w->t[side], &dx->t[side],
                                                       c->accumulate));
     } else {
-        sc_parity_tensor *x = input(r, "x", x_dims, xs, -1, 1);
-        sc_parity_tensor *dy = input(r, "dy", 2, ys, -1, 1);
-        sc_parity_tensor *dw = output(r, "dw", 2, ws, GEMM_LIMIT, -1, 1);
-        sc_parity_tensor *db = has_bias ? output(r, "db", 1, bs, REDUCTION_LIMIT, -1, 1) : NULL;
+        sc_parity_tensor *x = sc_parity_input(r, "x", x_dims, xs, -1, 1);
+        sc_parity_tensor *dy = sc_parity_input(r, "dy", 2, ys, -1, 1);
+        sc_parity_tensor *dw = sc_parity_output(r, "dw", 2, ws, GEMM_LIMIT, -1, 1);
+        sc_parity_tensor *db =
+            has_bias ? sc_parity_output(r, "db", 1, bs, REDUCTION_LIMIT, -1, 1) : NULL;
         if (r->failed)
             return;
         SC_PARITY_ON_BOTH(r, be->ops->linear_bwd_weight(be, &x->t[side], &dy->t[side], &dw->t[side],
@@ -343,13 +338,13 @@ static void run_linear(sc_parity_run *r, const op_case *c) {
 static void run_softmax_xent(sc_parity_run *r, const op_case *c) {
     const sc_xent_params p = {c->param, 0.75f};
     const int64_t ls[2] = {c->n, c->c}, ns[1] = {c->n}, ss[1] = {2};
-    sc_parity_tensor *logits = input(r, "logits", 2, ls, -4, 4);
+    sc_parity_tensor *logits = sc_parity_input(r, "logits", 2, ls, -4, 4);
     sc_parity_tensor *labels =
         sc_parity_tensor_new(r, "labels", SC_I32, 1, ns, SC_PARITY_INPUT, 0.0, 0, 0);
     sc_parity_tensor *dlogits =
-        (c->flags & FLAG_NO_DLOGITS) ? NULL : output(r, "dlogits", 2, ls, 1e-5, -1, 1);
+        (c->flags & FLAG_NO_DLOGITS) ? NULL : sc_parity_output(r, "dlogits", 2, ls, 1e-5, -1, 1);
     /* stats start non-zero (they accumulate); a wrong correct count moves them by >= 1 */
-    sc_parity_tensor *stats = output(r, "stats", 1, ss, 1e-5, 1, 3);
+    sc_parity_tensor *stats = sc_parity_output(r, "stats", 1, ss, 1e-5, 1, 3);
     if (r->failed)
         return;
     sc_rng_key key = sc_rng_key_make(r->seed++, 1, SC_RNG_TEST);
@@ -367,9 +362,9 @@ static void run_sgd(sc_parity_run *r, const op_case *c) {
     const sc_sgd_params p = {0.1f, c->param, c->param > 0.0f ? 5e-4f : 0.0f,
                              (c->flags & FLAG_NESTEROV) != 0};
     const int64_t ns[1] = {c->n};
-    sc_parity_tensor *param = output(r, "param", 1, ns, EXACT, -1, 1);
-    sc_parity_tensor *grad = input(r, "grad", 1, ns, -1, 1);
-    sc_parity_tensor *buf = output(r, "momentum_buf", 1, ns, EXACT, -1, 1);
+    sc_parity_tensor *param = sc_parity_output(r, "param", 1, ns, EXACT, -1, 1);
+    sc_parity_tensor *grad = sc_parity_input(r, "grad", 1, ns, -1, 1);
+    sc_parity_tensor *buf = sc_parity_output(r, "momentum_buf", 1, ns, EXACT, -1, 1);
     if (r->failed)
         return;
     SC_PARITY_ON_BOTH(r,
@@ -379,7 +374,7 @@ static void run_sgd(sc_parity_run *r, const op_case *c) {
 static void run_rng(sc_parity_run *r, const op_case *c) {
     const int64_t ns[1] = {c->n};
     const sc_rng_key key = sc_rng_key_make(0x5CAA7ull + (uint64_t)c->n, 7, SC_RNG_FILL);
-    sc_parity_tensor *out = output(r, "out", 1, ns, EXACT, -1, 1);
+    sc_parity_tensor *out = sc_parity_output(r, "out", 1, ns, EXACT, -1, 1);
     if (r->failed)
         return;
     if (c->op == SC_OP_RNG_UNIFORM) {
@@ -394,27 +389,27 @@ static void run_rng(sc_parity_run *r, const op_case *c) {
 static void run_rejected(sc_parity_run *r, const op_case *c) {
     const int64_t xs[4] = {c->n, c->c, c->h, c->w}, cs[1] = {c->c}, bad_cs[1] = {c->c + 1};
     const int64_t oh = sc_window_out(c->h, c->r, c->stride, c->pad);
-    sc_parity_tensor *x = input(r, "x", 4, xs, -1, 1);
+    sc_parity_tensor *x = sc_parity_input(r, "x", 4, xs, -1, 1);
     if (r->failed)
         return;
     if (c->op == SC_OP_CONV2D_FWD) {
         const sc_conv_params p = {c->stride, c->pad};
         const int64_t ws[4] = {c->k, c->c, c->r, c->r}, ys[4] = {c->n, c->k + 1, oh, oh};
-        sc_parity_tensor *w = input(r, "w", 4, ws, -1, 1);
-        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 4, ws, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, ys, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(
             r, be->ops->conv2d_fwd(be, &p, &x->t[side], &w->t[side], &y->t[side]));
     } else if (c->op == SC_OP_BN_TRAIN_FWD) {
         const sc_bn_params p = {1e-5f, 0.1f};
-        sc_parity_tensor *gamma = input(r, "gamma", 1, bad_cs, 0.5f, 1.5f);
-        sc_parity_tensor *beta = input(r, "beta", 1, cs, -1, 1);
-        sc_parity_tensor *rm = input(r, "running_mean", 1, cs, -1, 1);
-        sc_parity_tensor *rv = input(r, "running_var", 1, cs, 0.5f, 1.5f);
-        sc_parity_tensor *sm = input(r, "save_mean", 1, cs, -1, 1);
-        sc_parity_tensor *si = input(r, "save_invstd", 1, cs, -1, 1);
-        sc_parity_tensor *y = input(r, "y", 4, xs, -1, 1);
+        sc_parity_tensor *gamma = sc_parity_input(r, "gamma", 1, bad_cs, 0.5f, 1.5f);
+        sc_parity_tensor *beta = sc_parity_input(r, "beta", 1, cs, -1, 1);
+        sc_parity_tensor *rm = sc_parity_input(r, "running_mean", 1, cs, -1, 1);
+        sc_parity_tensor *rv = sc_parity_input(r, "running_var", 1, cs, 0.5f, 1.5f);
+        sc_parity_tensor *sm = sc_parity_input(r, "save_mean", 1, cs, -1, 1);
+        sc_parity_tensor *si = sc_parity_input(r, "save_invstd", 1, cs, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, xs, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(r,
@@ -423,23 +418,23 @@ static void run_rejected(sc_parity_run *r, const op_case *c) {
                                                         &sm->t[side], &si->t[side], &y->t[side]));
     } else if (c->op == SC_OP_RELU_FWD) {
         const int64_t ys[4] = {c->n, c->c, c->h, c->w + 1};
-        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, ys, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(r, be->ops->relu_fwd(be, &x->t[side], &y->t[side]));
     } else if (c->op == SC_OP_MAXPOOL_FWD) {
         const sc_pool_params p = {c->r, c->stride, c->pad};
         const int64_t ys[4] = {c->n, c->c, oh + 1, oh};
-        sc_parity_tensor *y = input(r, "y", 4, ys, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 4, ys, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(r, be->ops->maxpool_fwd(be, &p, &x->t[side], &y->t[side]));
     } else if (c->op == SC_OP_LINEAR_FWD) {
         const int64_t in = (int64_t)c->c * c->h * c->w;
         const int64_t ws[2] = {c->k, in + 1}, bs[1] = {c->k}, ys[2] = {c->n, c->k};
-        sc_parity_tensor *w = input(r, "w", 2, ws, -1, 1);
-        sc_parity_tensor *b = input(r, "b", 1, bs, -1, 1);
-        sc_parity_tensor *y = input(r, "y", 2, ys, -1, 1);
+        sc_parity_tensor *w = sc_parity_input(r, "w", 2, ws, -1, 1);
+        sc_parity_tensor *b = sc_parity_input(r, "b", 1, bs, -1, 1);
+        sc_parity_tensor *y = sc_parity_input(r, "y", 2, ys, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(
@@ -447,10 +442,10 @@ static void run_rejected(sc_parity_run *r, const op_case *c) {
     } else if (c->op == SC_OP_SOFTMAX_XENT) {
         const sc_xent_params p = {0.0f, 1.0f};
         const int64_t ls[2] = {c->n, c->k}, ns[1] = {c->n + 1}, ss[1] = {2};
-        sc_parity_tensor *logits = input(r, "logits", 2, ls, -1, 1);
+        sc_parity_tensor *logits = sc_parity_input(r, "logits", 2, ls, -1, 1);
         sc_parity_tensor *labels =
             sc_parity_tensor_new(r, "labels", SC_I32, 1, ns, SC_PARITY_INPUT, 0.0, 0, 0);
-        sc_parity_tensor *stats = input(r, "stats", 1, ss, -1, 1);
+        sc_parity_tensor *stats = sc_parity_input(r, "stats", 1, ss, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(r,
@@ -459,9 +454,9 @@ static void run_rejected(sc_parity_run *r, const op_case *c) {
     } else {
         const sc_sgd_params p = {0.1f, 0.9f, 0.0f, 0};
         const int64_t ns[1] = {c->n}, bad_ns[1] = {c->n + 1};
-        sc_parity_tensor *param = input(r, "param", 1, ns, -1, 1);
-        sc_parity_tensor *grad = input(r, "grad", 1, bad_ns, -1, 1);
-        sc_parity_tensor *buf = input(r, "momentum_buf", 1, ns, -1, 1);
+        sc_parity_tensor *param = sc_parity_input(r, "param", 1, ns, -1, 1);
+        sc_parity_tensor *grad = sc_parity_input(r, "grad", 1, bad_ns, -1, 1);
+        sc_parity_tensor *buf = sc_parity_input(r, "momentum_buf", 1, ns, -1, 1);
         if (r->failed)
             return;
         SC_PARITY_EXPECT_REJECTED(
@@ -470,6 +465,14 @@ static void run_rejected(sc_parity_run *r, const op_case *c) {
 }
 
 static void run_case_ops(sc_parity_run *r, const op_case *c) {
+    if (sc_parity_saliency_op(c->op)) {
+        sc_parity_run_saliency(r, c);
+        return;
+    }
+    if (sc_parity_metrics_op(c->op)) {
+        sc_parity_run_metrics(r, c);
+        return;
+    }
     if (c->flags & FLAG_REJECTED) {
         run_rejected(r, c);
         return;

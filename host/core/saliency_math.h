@@ -34,6 +34,31 @@ SC_HD static inline uint64_t sc_saliency_sort_key(float v, uint32_t index) {
     return ((uint64_t)sc_float_order_bits(v) << 32) | (uint64_t)index;
 }
 
+/* The values of backend.h's sc_reduce_kind (this header does not depend on the backend; the CPU
+ * backend asserts they agree). */
+#define SC_HD_REDUCE_MEAN 0
+#define SC_HD_REDUCE_MAX 1
+#define SC_HD_REDUCE_SUM 2
+#define SC_HD_REDUCE_SIGNED 3
+
+/* saliency_reduce of one pixel from its C channel values at stride `plane` (x may be NULL:
+ * v = g, else v = x * g). Accumulates over c = 0..C-1 in float, in that order; MEAN and SIGNED
+ * divide the sum by (float)C; MAX is fmaxf over |v| starting from 0. */
+SC_HD static inline float sc_saliency_reduce_pixel(int kind, const float *g, const float *x,
+                                                   int64_t channels, int64_t plane) {
+    float acc = 0.0f;
+    for (int64_t c = 0; c < channels; c++) {
+        float v = x ? x[c * plane] * g[c * plane] : g[c * plane];
+        if (kind == SC_HD_REDUCE_SIGNED)
+            acc += v;
+        else if (kind == SC_HD_REDUCE_MAX)
+            acc = fmaxf(acc, fabsf(v));
+        else
+            acc += fabsf(v);
+    }
+    return (kind == SC_HD_REDUCE_MEAN || kind == SC_HD_REDUCE_SIGNED) ? acc / (float)channels : acc;
+}
+
 /* floor(k * hw), clamped to [0, hw]; computed in double so every backend gets the same count. */
 SC_HD static inline int64_t sc_mask_count(float k, int64_t hw) {
     double c = floor((double)k * (double)hw);

@@ -1,29 +1,15 @@
 /* Saliency helpers on the CPU: the channel reduction of an input gradient into a map
  * (saliency_reduce), the one-hot logits gradient that seeds a saliency backward pass (onehot)
- * and the predicted class (argmax).
- *
- * saliency_reduce accumulates over c = 0..C-1 in float, in that order; MEAN and SIGNED divide
- * the sum by (float)C; MAX is fmaxf over the |v| starting from 0. */
-#include <math.h>
-
+ * and the predicted class (argmax), with the per-pixel and per-row formulas of
+ * host/core/saliency_math.h and metric_math.h shared with the CUDA kernels. */
 #include "../backend/shape_check.h"
+#include "../core/metric_math.h"
+#include "../core/saliency_math.h"
 #include "cpu_internal.h"
 
-/* The map value of one pixel from its C channel values at stride plane (g, x may be NULL). */
-static float reduce_pixel(sc_reduce_kind kind, const float *g, const float *x, int64_t channels,
-                          int64_t plane) {
-    float acc = 0.0f;
-    for (int64_t c = 0; c < channels; c++) {
-        float v = x ? x[c * plane] * g[c * plane] : g[c * plane];
-        if (kind == SC_REDUCE_SIGNED)
-            acc += v;
-        else if (kind == SC_REDUCE_MAX)
-            acc = fmaxf(acc, fabsf(v));
-        else
-            acc += fabsf(v);
-    }
-    return (kind == SC_REDUCE_MEAN || kind == SC_REDUCE_SIGNED) ? acc / (float)channels : acc;
-}
+_Static_assert(SC_REDUCE_MEAN == SC_HD_REDUCE_MEAN && SC_REDUCE_MAX == SC_HD_REDUCE_MAX &&
+                   SC_REDUCE_SUM == SC_HD_REDUCE_SUM && SC_REDUCE_SIGNED == SC_HD_REDUCE_SIGNED,
+               "saliency_math.h's reduction codes must match sc_reduce_kind");
 
 sc_status sc_cpu_saliency_reduce(sc_backend *be, const sc_saliency_params *p, const sc_tensor *g,
                                  const sc_tensor *x, const sc_tensor *map) {
@@ -39,8 +25,8 @@ sc_status sc_cpu_saliency_reduce(sc_backend *be, const sc_saliency_params *p, co
     schedule(static)
     for (int64_t i = 0; i < pixels; i++) {
         const int64_t first = (i / plane) * channels * plane + i % plane; /* (n, 0, h, w) */
-        map_data[i] = reduce_pixel(kind, g_data + first, x_data ? x_data + first : NULL,
-                                   channels, plane);
+        map_data[i] = sc_saliency_reduce_pixel((int)kind, g_data + first,
+                                               x_data ? x_data + first : NULL, channels, plane);
     }
     return SC_OK;
 }
@@ -67,13 +53,7 @@ sc_status sc_cpu_argmax(sc_backend *be, const sc_tensor *logits, const sc_tensor
     const int64_t rows = logits->shape[0], classes = logits->shape[1];
     const float *logit_data = sc_f32(logits); /* (N, K) */
     int32_t *out_data = sc_i32(out);          /* (N) */
-    for (int64_t n = 0; n < rows; n++) {
-        const float *row = logit_data + n * classes; /* (K) */
-        int64_t best = 0;
-        for (int64_t j = 1; j < classes; j++)
-            if (row[j] > row[best])
-                best = j;
-        out_data[n] = (int32_t)best;
-    }
+    for (int64_t n = 0; n < rows; n++)
+        out_data[n] = (int32_t)sc_argmax_row(logit_data + n * classes, (int)classes);
     return SC_OK;
 }

@@ -94,6 +94,7 @@ sc_parity_tensor *sc_parity_tensor_new(sc_parity_run *r, const char *name, sc_dt
     memset(t, 0, sizeof *t);
     t->name = name;
     t->role = role;
+    t->dtype = dtype;
     t->limit = limit;
     sc_tensor shape_only = sc_tensor_make(NULL, dtype, ndim, shape);
     t->n = sc_tensor_numel(&shape_only);
@@ -118,6 +119,21 @@ sc_parity_tensor *sc_parity_tensor_new(sc_parity_run *r, const char *name, sc_dt
     }
     sc_parity_upload(r, t);
     return t;
+}
+
+sc_parity_tensor *sc_parity_input(sc_parity_run *r, const char *name, int ndim,
+                                  const int64_t *shape, float lo, float hi) {
+    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_INPUT, 0.0, lo, hi);
+}
+
+sc_parity_tensor *sc_parity_output(sc_parity_run *r, const char *name, int ndim,
+                                   const int64_t *shape, double limit, float lo, float hi) {
+    return sc_parity_tensor_new(r, name, SC_F32, ndim, shape, SC_PARITY_OUTPUT, limit, lo, hi);
+}
+
+sc_parity_tensor *sc_parity_i32(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
+                                sc_parity_role role) {
+    return sc_parity_tensor_new(r, name, SC_I32, ndim, shape, role, 0.0, 0.0f, 0.0f);
 }
 
 /* max |a - b| / max(max |b|, floor) and where it is; INFINITY when a difference is NaN. */
@@ -146,6 +162,34 @@ static int64_t count_nonfinite(const float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++)
         bad += !isfinite(x[i]);
     return bad;
+}
+
+/* An I32 output: equal to the reference element for element. */
+static void compare_i32(sc_parity_run *r, const sc_parity_tensor *t, const int32_t *got,
+                        const int32_t *ref, const char *tested_name) {
+    for (int64_t i = 0; i < t->n; i++)
+        if (got[i] != ref[i]) {
+            r->err = INFINITY;
+            sc_parity_fail(r, "%s: element %lld differs (%s %d, reference %d)", t->name,
+                           (long long)i, tested_name, (int)got[i], (int)ref[i]);
+            return;
+        }
+}
+
+/* An output that may be NaN where the reference is: the NaN positions must agree, and both
+ * sides' NaN become 0 in place so the error measure skips them. */
+static int match_expected_nan(sc_parity_run *r, const sc_parity_tensor *t, float *got, float *ref,
+                              const char *tested_name) {
+    for (int64_t i = 0; i < t->n; i++) {
+        if (isnan(got[i]) != isnan(ref[i])) {
+            sc_parity_fail(r, "%s: element %lld is %.9g on %s, %.9g on the reference", t->name,
+                           (long long)i, (double)got[i], tested_name, (double)ref[i]);
+            return 0;
+        }
+        if (isnan(ref[i]))
+            got[i] = ref[i] = 0.0f;
+    }
+    return 1;
 }
 
 /* Guards intact on both sides; 0 and a failure recorded otherwise. */
@@ -180,8 +224,16 @@ static void compare_contents(sc_parity_run *r, const sc_parity_tensor *t, uint32
             }
         return;
     }
-    const float *ref = (const float *)(stage[SC_PARITY_REF] + SC_PARITY_GUARD);
-    const float *got = (const float *)(stage[SC_PARITY_TESTED] + SC_PARITY_GUARD);
+    if (t->dtype == SC_I32) {
+        compare_i32(r, t, (const int32_t *)(stage[SC_PARITY_TESTED] + SC_PARITY_GUARD),
+                    (const int32_t *)(stage[SC_PARITY_REF] + SC_PARITY_GUARD),
+                    side_name[SC_PARITY_TESTED]);
+        return;
+    }
+    float *ref = (float *)(stage[SC_PARITY_REF] + SC_PARITY_GUARD);
+    float *got = (float *)(stage[SC_PARITY_TESTED] + SC_PARITY_GUARD);
+    if (t->nan_expected && !match_expected_nan(r, t, got, ref, side_name[SC_PARITY_TESTED]))
+        return;
     int64_t bad_got = count_nonfinite(got, t->n), bad_ref = count_nonfinite(ref, t->n);
     if (bad_got || bad_ref) {
         sc_parity_fail(r, "%s: %lld NaN/Inf from %s, %lld from the reference", t->name,

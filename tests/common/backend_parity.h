@@ -2,8 +2,10 @@
  * backend under test with the same initial contents, framed by GUARD sentinel elements on both
  * sides. After the op ran on both, sc_parity_verify checks that no guard changed (no write
  * outside a tensor; a read outside one pulls in NaN), that inputs came back bit-unchanged, and
- * that every output is finite and within its limit of the reference, measured as
- * max |tested - reference| / max |reference| (never below SC_PARITY_ERR_FLOOR). */
+ * that every F32 output is finite and within its limit of the reference, measured as
+ * max |tested - reference| / max |reference| (never below SC_PARITY_ERR_FLOOR); an output
+ * marked nan_expected may hold NaN exactly where the reference does. I32 outputs must equal
+ * the reference element for element. */
 #ifndef SC_TEST_BACKEND_PARITY_H
 #define SC_TEST_BACKEND_PARITY_H
 
@@ -24,10 +26,12 @@ typedef enum sc_parity_role { SC_PARITY_INPUT, SC_PARITY_OUTPUT } sc_parity_role
 typedef struct sc_parity_tensor {
     const char *name;
     sc_parity_role role;
-    double limit;   /* outputs: the largest normalised error that passes */
-    int64_t n;      /* elements */
-    uint32_t *init; /* (n) initial contents as bits (floats or int32) */
-    void *base[2];  /* the allocations, guards included */
+    sc_dtype dtype;   /* F32 or I32 */
+    double limit;     /* F32 outputs: the largest normalised error that passes */
+    int nan_expected; /* F32 outputs: NaN passes where the reference has NaN (set after new) */
+    int64_t n;        /* elements */
+    uint32_t *init;   /* (n) initial contents as bits (floats or int32) */
+    void *base[2];    /* the allocations, guards included */
     sc_tensor t[2];
 } sc_parity_tensor;
 
@@ -58,6 +62,15 @@ int sc_parity_step(sc_parity_run *r, int side, sc_status status);
 sc_parity_tensor *sc_parity_tensor_new(sc_parity_run *r, const char *name, sc_dtype dtype, int ndim,
                                        const int64_t *shape, sc_parity_role role, double limit,
                                        float lo, float hi);
+/* An F32 input uniform in [lo, hi), which must come back bit-unchanged; an F32 output starting
+ * uniform in [lo, hi) (accumulating ops add to it), compared with the reference within limit;
+ * an I32 tensor of zeros (an input, or an output compared exactly). */
+sc_parity_tensor *sc_parity_input(sc_parity_run *r, const char *name, int ndim,
+                                  const int64_t *shape, float lo, float hi);
+sc_parity_tensor *sc_parity_output(sc_parity_run *r, const char *name, int ndim,
+                                   const int64_t *shape, double limit, float lo, float hi);
+sc_parity_tensor *sc_parity_i32(sc_parity_run *r, const char *name, int ndim, const int64_t *shape,
+                                sc_parity_role role);
 /* The initial contents as floats, to edit before sc_parity_upload. */
 float *sc_parity_values(sc_parity_tensor *t);
 /* Uploads the (edited) initial contents, with fresh guards, to both backends. */
