@@ -1,4 +1,4 @@
-/* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info). */
+/* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info, bench, explain, evaluate). */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +14,8 @@ static void print_usage(FILE *out) {
           "  eval    evaluate a checkpoint on a dataset's test split\n"
           "  info    show the build, the CPU backend and the GPU (if any)\n"
           "  bench   training throughput on synthetic data (compare with the PyTorch peer)\n"
+          "  explain saliency maps of test images as heatmaps, for one or more checkpoints\n"
+          "  evaluate saliency-quality metrics and robust accuracy of one or more checkpoints\n"
           "\n"
           "Run 'scaat <command> --help' for the options of a command.\n"
           "Exit codes: 0 success, 2 usage or input error, 1 runtime failure.\n",
@@ -34,6 +36,10 @@ int main(int argc, char **argv) {
         return sc_cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0)
         return sc_cmd_bench(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0)
+        return sc_cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "evaluate") == 0)
+        return sc_cmd_evaluate(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         print_usage(stdout);
         return 0;
@@ -42,6 +48,6 @@ int main(int argc, char **argv) {
         printf("scaat 0.1.0\n");
         return 0;
     }
-    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval, info or bench)\n", cmd);
+    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval, info, bench, explain or evaluate)\n", cmd);
     return 2;
 }
