@@ -6,10 +6,12 @@
 # The peer has no asgt mode: that row has no peer figure. Needs python3 with torch.
 #   tools/bench_modes_cpu.sh               # every mode, 10 timed steps each
 #   STEPS=20 tools/bench_modes_cpu.sh
+#   SCAAT_BIN=/path/to/scaat tools/bench_modes_cpu.sh   # another build (default build/scaat)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
-[ -x build/scaat ] || tools/build.sh
+scaat=${SCAAT_BIN:-build/scaat}
+[ -x "$scaat" ] || { tools/build.sh; scaat=build/scaat; }
 steps=${STEPS:-10}
 threads=$(nproc)
 peer=${SCAAT_PEER:-../shared/peer/peer_scaat.py}
@@ -17,8 +19,8 @@ json() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().
 printf '%-9s %12s %10s %12s %10s %14s\n' mode "engine ms" "vs std" "peer ms" "vs std" "engine/peer"
 std_e="" std_p=""
 for mode in standard adv sgt scaat asgt; do
-  e=$(build/scaat bench --device cpu --threads "$threads" --model resnet8 --channels 1 --size 28 \
-        --batch 128 --precision fp32 --mode "$mode" --steps "$steps" --warmup 2 | json ms_per_step)
+  e=$("$scaat" bench --device cpu --threads "$threads" --model resnet8 --channels 1 --size 28 \
+        --batch 128 --precision fp32 --mode "$mode" --iters "$steps" --warmup 2 | json ms_per_step)
   p=nan
   if [ "$mode" != asgt ] && [ -f "$peer" ]; then
     p=$(python3 "$peer" --device cpu --threads "$threads" --model resnet8 --channels 1 --size 28 \

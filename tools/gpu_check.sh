@@ -2,8 +2,9 @@
 # The GPU check, in one call on a GPU machine (see ../shared/GPU.md): build (or take a build made
 # on the development machine), run every GPU test (every op's parity with the CPU, a few steps of
 # every training mode on both backends, a short scaat run), benchmark standard, sgt and scaat
-# training against the PyTorch peer, and print a short table last. Meant to finish in well
-# under 5 minutes.
+# training and the saliency / metric throughput (scaat bench --metrics: gradient maps + Gini,
+# deletion AUC with 100 steps) against the PyTorch peer, and print a short table last. Meant to
+# finish in well under 5 minutes.
 #
 #   tools/gpu_check.sh                 # builds ./build-gpu here (CMake/ninja from PATH or /opt/torch/.venv/bin)
 #   tools/gpu_check.sh build-gpu       # uses a build carried from the development machine, made with
@@ -79,7 +80,7 @@ for spec in "resnet18 cifar 32 512 resnet18_cifar 20" "resnet50 imagenet 224 128
     set -- $run
     mode=$1 precision=$2
     engine=$("$build/scaat" bench --device cuda --model "$model" --stem "$stem" --size "$size" \
-              --batch "$batch" --precision "$precision" --mode "$mode" --steps "$steps" --warmup 3 2>&1 | tail -1)
+              --batch "$batch" --precision "$precision" --mode "$mode" --iters "$steps" --warmup 3 2>&1 | tail -1)
     echo "$engine"
     e=$(printf '%s' "$engine" | python3 -c "import json,sys; print(json.load(sys.stdin)['img_per_s'])" 2>/dev/null || echo nan)
     p=nan
@@ -94,9 +95,44 @@ for spec in "resnet18 cifar 32 512 resnet18_cifar 20" "resnet50 imagenet 224 128
   done
 done
 
+echo "== benchmark: saliency + Gini maps/s, deletion AUC (100 steps) samples/s (engine: scaat bench --metrics; peer: --metrics)"
+metric_json() { # model what key < JSON lines: the key of the line with that model and what, nan if none
+  python3 -c "
+import json, sys
+for line in sys.stdin:
+    try: r = json.loads(line)
+    except ValueError: continue
+    if r.get('model') == sys.argv[1] and r.get('what') == sys.argv[2] and sys.argv[3] in r:
+        print(r[sys.argv[3]]); break
+else: print('nan')" "$@"
+}
+peer_metrics=""
+if [ -n "$peer" ]; then # one call: ResNet-18 CIFAR 32x32 batch 256, then ResNet-50 224x224 batch 64
+  peer_metrics=$(timeout 300 python3 "$peer" --metrics 2>&1)
+  echo "$peer_metrics"
+fi
+metric_rows=()
+for spec in "resnet18 cifar 32 256 resnet18_cifar" "resnet50 imagenet 224 64 resnet50"; do
+  set -- $spec
+  model=$1 stem=$2 size=$3 batch=$4 peer_model=$5
+  engine=$(timeout 300 "$build/scaat" bench --metrics --device cuda --model "$model" --stem "$stem" \
+             --size "$size" --batch "$batch" --iters 3 --warmup 2 2>&1)
+  echo "$engine"
+  for part in "saliency+gini maps_per_s" "deletion_auc samples_per_s"; do
+    set -- $part
+    what=$1 key=$2
+    e=$(metric_json "$model" "$what" "$key" <<<"$engine")
+    p=$(metric_json "$peer_model" "$what" "$key" <<<"$peer_metrics")
+    ratio=$(python3 -c "import math; e,p=float('$e'),float('$p'); print('n/a' if math.isnan(e) or math.isnan(p) else f'{e/p:.2f}')")
+    metric_rows+=("$(printf '%-10s %-9s %4d %5d %-14s %10s %10s %6s' "$model" "$stem" "$size" "$batch" "$what" "$e" "$p" "$ratio")")
+  done
+done
+
 echo
 echo "== summary ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
 cat "$summary"
 printf '%-10s %-9s %4s %5s %-8s %-5s %10s %10s %6s\n' model stem size batch mode prec "engine" "pytorch" ratio
 printf '%s\n' "${bench_rows[@]}"
+printf '%-10s %-9s %4s %5s %-14s %10s %10s %6s\n' model stem size batch "metric (per s)" "engine" "pytorch" ratio
+printf '%s\n' "${metric_rows[@]}"
 exit $status

@@ -1,11 +1,13 @@
 /* scaat bench: training throughput on synthetic data, timed on the device after warm-up
  * (CUDA events on the GPU, the monotonic clock on the CPU). Prints one JSON line in the form
- * of the PyTorch peer's (shared/peer/peer_scaat.py), so the two can be compared in one run. */
+ * of the PyTorch peer's (shared/peer/peer_scaat.py), so the two can be compared in one run.
+ * With --metrics, saliency + Gini and deletion-AUC throughput instead (bench_metrics.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
+#include "bench_metrics.h"
 #include "commands.h"
 #include "host/core/log.h"
 #include "host/core/rng.h"
@@ -16,6 +18,7 @@
 typedef struct bench_options {
     sc_model_spec spec;
     int batch, steps, warmup, tf32, threads;
+    int metrics; /* --metrics: the saliency / metric benchmark */
     char device[16];
     char precision[8];
     sc_mode_config mode;
@@ -28,6 +31,10 @@ static void print_help(void) {
          "data normalised with mean 0.5 and std 0.25 (valid range [-2, 2], as the PyTorch peer).\n"
          "Prints one JSON line: images/s, ms per step and the planned device memory.\n"
          "\n"
+         "  --metrics           instead: vanilla-gradient maps + Gini, and the deletion curve\n"
+         "                      (100 steps) + AUC of one batch of N(0, 1) inputs through the\n"
+         "                      evaluation's code path (as peer_scaat.py --metrics); two JSON\n"
+         "                      lines, maps/s and samples/s\n"
          "  --model NAME        (default resnet18)\n"
          "  --stem imagenet|cifar  (default cifar)\n"
          "  --size S            input height and width (default 32)\n"
@@ -35,8 +42,8 @@ static void print_help(void) {
          "  --classes K         (default 10)\n"
          "  --batch B           (default 512)\n"
          "  --precision fp32|tf32  GPU math for convolutions and GEMMs (default tf32)\n"
-         "  --steps N           timed steps (default 20)\n"
-         "  --warmup N          untimed steps first (default 5)\n"
+         "  --iters N           timed steps (default 20; --metrics: timed passes, default 1)\n"
+         "  --warmup N          untimed steps first (default 5; --metrics: 1)\n"
          "  --device D          auto | cpu | cuda (default auto)\n"
          "  --threads N         CPU threads (default: all cores)\n");
     sc_cli_mode_help();
@@ -50,8 +57,8 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
     o->spec.num_classes = 10;
     o->spec.in_h = o->spec.in_w = 32;
     o->batch = 512;
-    o->steps = 20;
-    o->warmup = 5;
+    o->steps = 0;   /* unset: 20 (training) or 1 (--metrics) */
+    o->warmup = -1; /* unset: 5 (training) or 1 (--metrics) */
     snprintf(o->device, sizeof o->device, "auto");
     snprintf(o->precision, sizeof o->precision, "tf32");
     sc_mode_config_default(&o->mode);
@@ -65,6 +72,8 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
             return SC_OK;
         } else if (sc_cli_mode_option(&a, &o->mode, &st, err)) {
             continue;
+        } else if (sc_args_is(&a, "--metrics")) {
+            o->metrics = 1;
         } else if (sc_args_is(&a, "--model")) {
             st = sc_args_string(&a, o->spec.name, sizeof o->spec.name, err);
         } else if (sc_args_is(&a, "--stem")) {
@@ -85,7 +94,7 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
         } else if (sc_args_is(&a, "--batch")) {
             st = sc_args_int(&a, 1, 1 << 16, &v, err);
             o->batch = (int)v;
-        } else if (sc_args_is(&a, "--steps")) {
+        } else if (sc_args_is(&a, "--iters")) { /* --steps is the mode's attack steps T */
             st = sc_args_int(&a, 1, 100000, &v, err);
             o->steps = (int)v;
         } else if (sc_args_is(&a, "--warmup")) {
@@ -101,6 +110,10 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
     if (st == SC_OK && strcmp(o->precision, "fp32") != 0 && strcmp(o->precision, "tf32") != 0)
         st = sc_fail(err, SC_ERR_USAGE, "--precision: expected fp32 or tf32, got '%s'", o->precision);
     o->tf32 = strcmp(o->precision, "tf32") == 0;
+    if (o->steps == 0)
+        o->steps = o->metrics ? 1 : 20;
+    if (o->warmup < 0)
+        o->warmup = o->metrics ? 1 : 5;
     if (st == SC_OK)
         st = sc_mode_config_resolve(&o->mode, err);
     return st;
@@ -211,7 +224,9 @@ int sc_cmd_bench(int argc, char **argv) {
         print_help();
         return 0;
     }
+    sc_bench_metrics_args m = {&o.spec, o.device, o.precision, o.tf32, o.threads, o.batch,
+                               o.steps, o.warmup, 100};
     if (st == SC_OK)
-        st = run_bench(&o, &err);
+        st = o.metrics ? sc_bench_metrics_run(&m, &err) : run_bench(&o, &err);
     return sc_cli_exit(st, &err);
 }
