@@ -2,21 +2,10 @@
  * rank_pixels (salient first) and rank_rows (scipy's average ranks), both exactly the CPU's.
  * They sort every sample or row with CUB in the context's kernel scratch, which the first call
  * of a larger shape grows (cuda_context.h); nothing is allocated otherwise. */
-#include <limits.h>
-
 #include "../host/backend/shape_check.h"
 #include "cuda_check.h"
 #include "cuda_ops.h"
 #include "kernels/kernels.h"
-
-/* CUB's segmented sort counts keys in int. */
-static sc_status check_sort_size(sc_backend *be, sc_op op, int64_t n, int64_t per_sample) {
-    if (n * per_sample > INT_MAX)
-        return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
-                       "%s: %lld samples of %lld values exceed the %d values one call can sort",
-                       sc_op_name(op), (long long)n, (long long)per_sample, INT_MAX);
-    return SC_OK;
-}
 
 static sc_status rank_pixels_issue(sc_backend *be, const sc_tensor *map, const sc_tensor *ranks,
                                    int64_t n, int64_t hw) {
@@ -32,7 +21,7 @@ static sc_status rank_pixels_issue(sc_backend *be, const sc_tensor *map, const s
 sc_status sc_cuda_rank_pixels(sc_backend *be, const sc_tensor *map, const sc_tensor *ranks) {
     SC_TRY(sc_check_rank_pixels(&be->err, map, ranks));
     const int64_t n = map->shape[0], hw = map->shape[2] * map->shape[3];
-    SC_TRY(check_sort_size(be, SC_OP_RANK_PIXELS, n, hw));
+    SC_TRY(sc_cuda_check_sortable(be, SC_OP_RANK_PIXELS, n, hw, "samples", "values"));
     sc_cuda_op_begin(be, "rank_pixels %lldx%lld", (long long)n, (long long)hw);
     return sc_cuda_op_end(be, SC_OP_RANK_PIXELS, rank_pixels_issue(be, map, ranks, n, hw));
 }
@@ -51,7 +40,7 @@ static sc_status rank_rows_issue(sc_backend *be, const sc_tensor *in, const sc_t
 sc_status sc_cuda_rank_rows(sc_backend *be, const sc_tensor *in, const sc_tensor *out) {
     SC_TRY(sc_check_rank_rows(&be->err, in, out));
     const int64_t n = in->shape[0], m = in->shape[1];
-    SC_TRY(check_sort_size(be, SC_OP_RANK_ROWS, n, m));
+    SC_TRY(sc_cuda_check_sortable(be, SC_OP_RANK_ROWS, n, m, "samples", "values"));
     sc_cuda_op_begin(be, "rank_rows %lldx%lld", (long long)n, (long long)m);
     return sc_cuda_op_end(be, SC_OP_RANK_ROWS, rank_rows_issue(be, in, out, n, m));
 }

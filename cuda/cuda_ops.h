@@ -91,6 +91,10 @@ sc_status sc_cuda_mask_select(sc_backend *be, const sc_mask_params *p, const sc_
                               const sc_tensor *mask, const sc_tensor *stats);
 sc_status sc_cuda_map_gini(sc_backend *be, const sc_tensor *map, const sc_tensor *gini,
                            const sc_tensor *stats);
+/* CUB's segmented sort counts keys in int: SC_ERR_UNSUPPORTED (naming op, and n samples and
+ * per_sample values as `samples` of `values`) when n * per_sample exceeds INT_MAX. */
+sc_status sc_cuda_check_sortable(sc_backend *be, sc_op op, int64_t n, int64_t per_sample,
+                                 const char *samples, const char *values);
 
 /* cuda_fill.c */
 sc_status sc_cuda_image_stats(sc_backend *be, const sc_tensor *x, const sc_tensor *out);

@@ -1,7 +1,8 @@
 /* The per-sample ranking ops of the CUDA backend: the constraint mask (mask_select,
  * cuda/kernels/mask.cu) and the Gini index of maps (map_gini, cuda/kernels/gini.cu). Both sort
  * every sample's pixels with CUB in the context's kernel scratch, which the first call of a
- * larger shape grows (cuda_context.h); nothing is allocated otherwise. */
+ * larger shape grows (cuda_context.h); nothing is allocated otherwise. Also the size check of
+ * every per-sample sort (sc_cuda_check_sortable, shared with cuda_metric_ranks.c). */
 #include <limits.h>
 
 #include "../host/backend/shape_check.h"
@@ -9,12 +10,13 @@
 #include "cuda_ops.h"
 #include "kernels/kernels.h"
 
-/* CUB's segmented sort counts keys in int. */
-static sc_status check_sortable_batch(sc_backend *be, sc_op op, int64_t n, int64_t hw) {
-    if (n * hw > INT_MAX)
+sc_status sc_cuda_check_sortable(sc_backend *be, sc_op op, int64_t n, int64_t per_sample,
+                                 const char *samples, const char *values) {
+    if (n * per_sample > INT_MAX)
         return sc_fail(&be->err, SC_ERR_UNSUPPORTED,
-                       "%s: %lld maps of %lld pixels exceed the %d pixels one call can sort",
-                       sc_op_name(op), (long long)n, (long long)hw, INT_MAX);
+                       "%s: %lld %s of %lld %s exceed the %d %s one call can sort",
+                       sc_op_name(op), (long long)n, samples, (long long)per_sample, values,
+                       INT_MAX, values);
     return SC_OK;
 }
 
@@ -35,7 +37,7 @@ sc_status sc_cuda_mask_select(sc_backend *be, const sc_mask_params *p, const sc_
                               const sc_tensor *mask, const sc_tensor *stats) {
     SC_TRY(sc_check_mask_select(&be->err, p, map, mask, stats));
     const int64_t n = map->shape[0], hw = map->shape[2] * map->shape[3];
-    SC_TRY(check_sortable_batch(be, SC_OP_MASK_SELECT, n, hw));
+    SC_TRY(sc_cuda_check_sortable(be, SC_OP_MASK_SELECT, n, hw, "maps", "pixels"));
     sc_cuda_op_begin(be, "mask_select %s %lldx%lld", p->kind == SC_MASK_MASS ? "mass" : "lowest",
                      (long long)n, (long long)hw);
     return sc_cuda_op_end(be, SC_OP_MASK_SELECT, mask_select_issue(be, p, map, mask, stats, n, hw));
@@ -57,7 +59,7 @@ sc_status sc_cuda_map_gini(sc_backend *be, const sc_tensor *map, const sc_tensor
                            const sc_tensor *stats) {
     SC_TRY(sc_check_map_gini(&be->err, map, gini, stats));
     const int64_t n = map->shape[0], hw = map->shape[2] * map->shape[3];
-    SC_TRY(check_sortable_batch(be, SC_OP_MAP_GINI, n, hw));
+    SC_TRY(sc_cuda_check_sortable(be, SC_OP_MAP_GINI, n, hw, "maps", "pixels"));
     sc_cuda_op_begin(be, "map_gini %lldx%lld", (long long)n, (long long)hw);
     return sc_cuda_op_end(be, SC_OP_MAP_GINI, map_gini_issue(be, map, gini, stats, n, hw));
 }

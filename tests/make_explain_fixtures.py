@@ -114,11 +114,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
-from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import make_fixtures as mf  # noqa: E402  (closed-form parameters, CifarResNet8, sort_header)
+import make_fixtures as mf  # noqa: E402  (closed-form resnet8, fixture metadata and writing)
 
 import captum  # noqa: E402
 import quantus  # noqa: E402
@@ -153,10 +151,7 @@ DELETION_STEPS = {"gradient": 36, "input_x_gradient": 36, "integrated_gradients"
 # ---- model and images ------------------------------------------------------------------------
 
 def build(dtype):
-    model = mf.build(mf.resnet8, dtype)
-    with torch.no_grad():
-        model.fc.weight.mul_(LOGIT_GAIN)
-        model.fc.bias.mul_(LOGIT_GAIN)
+    model = mf.build_resnet8_gained(dtype, LOGIT_GAIN)
     for m in model.modules():
         if isinstance(m, nn.ReLU):
             m.inplace = False  # the kink analysis hooks ReLU inputs and outputs
@@ -510,15 +505,11 @@ def main():
         tensors[m + ".quantus_deletion_curve"] = torch.from_numpy(
             np.stack([r["ref"][m]["quantus"]["deletion_curve"] for r in images]))
     tensors = {k: v.contiguous() for k, v in tensors.items()}
-    state = build(torch.float64).state_dict()
-    metadata = {
-        "format": "scaat-explain-reference-1", "model": "resnet8", "stem": "cifar",
-        "in_channels": str(CHANNELS), "num_classes": str(CLASSES), "batch": str(BATCH),
-        "height": str(HEIGHT), "width": str(WIDTH), "norm_mean": repr(float(MEAN)),
-        "norm_std": repr(float(STD)), "logit_gain": repr(LOGIT_GAIN),
+    metadata = mf.resnet8_metadata("scaat-explain-reference-1", (BATCH, CHANNELS, HEIGHT, WIDTH),
+                                   CLASSES, MEAN, STD, LOGIT_GAIN)
+    metadata.update({
         "methods": json.dumps(METHODS), "ig_steps": str(IG_STEPS),
-        "ig_baseline": "0", "ig_method": "gausslegendre",
-        "reference_dtype": "float64", "rank_band": repr(RANK_BAND),
+        "ig_baseline": "0", "ig_method": "gausslegendre", "rank_band": repr(RANK_BAND),
         "kink_band": repr(KINK_BAND), "kink_effect": repr(KINK_EFFECT),
         "pred_band": repr(PRED_BAND), "accept": repr(ACCEPT),
         "input_streams": json.dumps([r["stream"] for r in images]),
@@ -528,21 +519,11 @@ def main():
                                                  for r in images]),
         "quantus_points_not_compared": json.dumps([r["quantus_points_skipped"]
                                                    for r in images]),
-        "state_dict_names": json.dumps(list(state.keys())),
-        "torch_version": torch.__version__, "torchvision_version": torchvision.__version__,
         "captum_version": captum.__version__, "quantus_version": quantus.__version__,
-        "numpy_version": np.__version__}
+        "numpy_version": np.__version__})
     for m in METHODS:
         metadata[m + ".deletion_steps"] = str(DELETION_STEPS[m])
-    save_file(tensors, FIXTURE, metadata=metadata)
-    mf.sort_header(FIXTURE)
-    size = os.path.getsize(FIXTURE)
-    print(f"{FIXTURE}: {size} bytes")
-    if size >= MAX_BYTES:
-        print(f"error: {size} bytes, the limit is {MAX_BYTES}", file=sys.stderr)
-        return 1
-    return 0
-
+    return mf.save_fixture(tensors, FIXTURE, metadata, MAX_BYTES)
 
 if __name__ == "__main__":
     sys.exit(main())

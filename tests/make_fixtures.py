@@ -510,6 +510,44 @@ def make_case(case, rng):
     return size
 
 
+# ---- shared with make_explain_fixtures.py and make_mode_fixtures.py --------------------------
+
+def build_resnet8_gained(dtype, gain):
+    """resnet8 with the closed-form parameters, fc.weight and fc.bias multiplied by gain (a power
+    of two, so the float32 values are exact): the closed-form fc gives logits within +-0.5, too
+    flat for the saliency and KL terms those fixtures check."""
+    model = build(resnet8, dtype)
+    with torch.no_grad():
+        model.fc.weight.mul_(gain)
+        model.fc.bias.mul_(gain)
+    return model
+
+
+def resnet8_metadata(fmt, shape, classes, mean, std, gain):
+    """The metadata every resnet8 reference fixture has; shape is (batch, channels, height,
+    width), mean and std the normalisation of its single channel."""
+    batch, channels, height, width = shape
+    state = build(resnet8, torch.float64).state_dict()
+    return {"format": fmt, "model": "resnet8", "stem": "cifar", "in_channels": str(channels),
+            "num_classes": str(classes), "batch": str(batch), "height": str(height),
+            "width": str(width), "norm_mean": repr(float(mean)), "norm_std": repr(float(std)),
+            "logit_gain": repr(gain), "reference_dtype": "float64",
+            "state_dict_names": json.dumps(list(state.keys())),
+            "torch_version": torch.__version__, "torchvision_version": torchvision.__version__}
+
+
+def save_fixture(tensors, path, metadata, max_bytes):
+    """Writes the fixture (sorted header); 1 with a message when it takes max_bytes or more."""
+    save_file(tensors, path, metadata=metadata)
+    sort_header(path)
+    size = os.path.getsize(path)
+    print(f"{path}: {size} bytes")
+    if size >= max_bytes:
+        print(f"error: {size} bytes, the limit is {max_bytes}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)

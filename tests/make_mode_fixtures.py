@@ -9,7 +9,7 @@ It regenerates tests/fixtures/modes_resnet8.safetensors (deterministic, about te
 under 400 KB). The model is the engine's resnet8 (make_fixtures.CifarResNet8: widths 16/32/64,
 torchvision names) with 1 input channel, 10 classes, 8x8 images, a batch of 4, the closed-form
 parameters of make_fixtures.py (tests/common/closed_form_params.c is their C twin) with fc.weight
-and fc.bias multiplied by LOGIT_GAIN = 8 (exact; see build()), and the
+and fc.bias multiplied by LOGIT_GAIN = 8 (exact; see make_fixtures.build_resnet8_gained()), and the
 Fashion-MNIST normalisation (mean 0.286, std 0.353; valid range lo = -mean/std, hi = (1-mean)/std
 computed in float32 as the engine does). Images are lo + (hi - lo) * pixel with pixels in [0, 1]
 (about 40 % exactly 0 and 15 % exactly 1, so the clips at lo and hi are exercised).
@@ -90,11 +90,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
-from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import make_fixtures as mf  # noqa: E402  (closed-form parameters, CifarResNet8, sort_header)
+import make_fixtures as mf  # noqa: E402  (closed-form resnet8, fixture metadata and writing)
 
 FIXTURE = os.path.join(mf.FIXTURE_DIR, "modes_resnet8.safetensors")
 MAX_BYTES = 400 * 1000
@@ -406,19 +404,10 @@ def uniform_of(stream):
     return torch.from_numpy(u).reshape(BATCH, CHANNELS, HEIGHT, WIDTH)
 
 
-def build(dtype):
-    """resnet8 with the closed-form parameters, fc scaled by LOGIT_GAIN (a power of two, so the
-    float32 values are exact): the closed-form fc gives logits within +-0.5 whose KL terms are
-    too small to check to 1e-4 (float32 computes a KL to about 3e-7 absolute)."""
-    model = mf.build(mf.resnet8, dtype)
-    with torch.no_grad():
-        model.fc.weight.mul_(LOGIT_GAIN)
-        model.fc.bias.mul_(LOGIT_GAIN)
-    return model
-
-
 def run(mode, r, x, y, u, dtype, injected=None):
-    model = build(dtype)
+    # fc scaled by LOGIT_GAIN: unscaled, the KL terms are too small to check to 1e-4 (float32
+    # computes a KL to about 3e-7 absolute)
+    model = mf.build_resnet8_gained(dtype, LOGIT_GAIN)
     if injected is not None:
         injected = injected.to(dtype)
     return Step(model, mode, r, x.to(dtype), y, u.to(dtype), injected)
@@ -525,26 +514,14 @@ def main():
         t, m = make_case(index, case, rng)
         tensors.update(t)
         metadata.update(m)
-    state = mf.build(mf.resnet8, torch.float64).state_dict()
+    metadata.update(mf.resnet8_metadata("scaat-mode-reference-1", (BATCH, CHANNELS, HEIGHT, WIDTH),
+                                        CLASSES, MEAN, STD, LOGIT_GAIN))
     metadata.update({
-        "format": "scaat-mode-reference-1", "model": "resnet8", "stem": "cifar",
-        "in_channels": str(CHANNELS), "num_classes": str(CLASSES), "batch": str(BATCH),
-        "height": str(HEIGHT), "width": str(WIDTH), "norm_mean": repr(float(MEAN)),
-        "norm_std": repr(float(STD)), "valid_lo": repr(float(LO)), "valid_hi": repr(float(HI)),
-        "logit_gain": repr(LOGIT_GAIN), "cases": json.dumps([c[0] for c in CASES]), "stat_names": json.dumps(STAT_NAMES),
+        "valid_lo": repr(float(LO)), "valid_hi": repr(float(HI)),
+        "cases": json.dumps([c[0] for c in CASES]), "stat_names": json.dumps(STAT_NAMES),
         "bn_momentum": repr(mf.BN_MOMENTUM), "bn_eps": repr(mf.BN_EPS), "lr": "0",
-        "reference_dtype": "float64", "mask_band": repr(MASK_BAND),
-        "sign_band": repr(SIGN_BAND), "kink_band": repr(KINK_BAND),
-        "state_dict_names": json.dumps(list(state.keys())),
-        "torch_version": torch.__version__, "torchvision_version": torchvision.__version__})
-    save_file(tensors, FIXTURE, metadata=metadata)
-    mf.sort_header(FIXTURE)
-    size = os.path.getsize(FIXTURE)
-    print(f"{FIXTURE}: {size} bytes")
-    if size >= MAX_BYTES:
-        print(f"error: {size} bytes, the limit is {MAX_BYTES}", file=sys.stderr)
-        return 1
-    return 0
+        "mask_band": repr(MASK_BAND), "sign_band": repr(SIGN_BAND), "kink_band": repr(KINK_BAND)})
+    return mf.save_fixture(tensors, FIXTURE, metadata, MAX_BYTES)
 
 
 if __name__ == "__main__":

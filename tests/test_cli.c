@@ -16,78 +16,20 @@
 #include "common/test_util.h"
 #include "host/core/fileio.h"
 #include "host/core/json.h"
+#include "tests/common/check_cli.h"
 #include "tests/common/check_run.h"
 
 extern char **environ;
 
-typedef struct cli_result {
-    int exit_code;
-    char err[4096];  /* stderr */
-    char out[16384]; /* stdout (whole --help texts) */
-} cli_result;
-
-static void read_file_into(const char *path, char *buf, size_t len) {
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
-/* Run build/scaat with args (NULL-terminated), capturing stdout and stderr. */
-static cli_result run_scaat(const char *scratch, const char *const *args) {
-    char exe[1024], out_path[512], err_path[512];
-    snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
-    snprintf(out_path, sizeof out_path, "%s/stdout.txt", scratch);
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", scratch);
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = exe;
-    for (int i = 0; args[i] && argc < 31; i++)
-        argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    cli_result r = {-1, "", ""};
-    ck_assert_int_eq(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status), "scaat crashed (signal %d)", WTERMSIG(status));
-    r.exit_code = WEXITSTATUS(status);
-    read_file_into(out_path, r.out, sizeof r.out);
-    read_file_into(err_path, r.err, sizeof r.err);
-    return r;
-}
-
-static int count_lines(const char *s) {
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 /* A usage or input error: exit 2 and exactly one line, an error line containing `needle`. */
 static void expect_input_error(const char *scratch, const char *const *args, const char *needle) {
-    cli_result r = run_scaat(scratch, args);
-    ck_assert_msg(r.exit_code == 2, "exit %d for %s (stderr: %s)", r.exit_code, args[0], r.err);
-    ck_assert_msg(count_lines(r.err) == 1, "expected one error line, got: %s", r.err);
-    ck_assert_msg(strncmp(r.err, "scaat: error: ", 14) == 0, "not an error line: %s", r.err);
-    ck_assert_msg(strstr(r.err, needle) != NULL, "'%s' not in: %s", needle, r.err);
-}
-
-static int file_exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
+    sc_check_cli_input_error(scratch, args, needle, NULL);
 }
 
 START_TEST(test_usage_errors) {
     char dir[256];
     ck_assert_ptr_nonnull(sc_test_tmpdir("cli", dir, sizeof dir));
-    cli_result r = run_scaat(dir, (const char *const[]){NULL});
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){NULL});
     ck_assert_int_eq(r.exit_code, 2);
     expect_input_error(dir, (const char *const[]){"bogus", NULL}, "unknown command 'bogus'");
     expect_input_error(dir, (const char *const[]){"train", "--bogus", NULL}, "unknown option --bogus");
@@ -99,10 +41,10 @@ START_TEST(test_usage_errors) {
     expect_input_error(dir, (const char *const[]){"train", "--mode", "fancy", NULL}, "fancy");
     expect_input_error(dir, (const char *const[]){"train", "--dataset", "imagenet", NULL}, "imagenet");
     expect_input_error(dir, (const char *const[]){"eval", NULL}, "--checkpoint");
-    r = run_scaat(dir, (const char *const[]){"train", "--help", NULL});
+    r = sc_check_cli(dir, (const char *const[]){"train", "--help", NULL});
     ck_assert_int_eq(r.exit_code, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "--resume"));
-    r = run_scaat(dir, (const char *const[]){"info", NULL});
+    r = sc_check_cli(dir, (const char *const[]){"info", NULL});
     ck_assert_int_eq(r.exit_code, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "gpu:"));
     sc_test_rmtree(dir);
@@ -137,7 +79,7 @@ START_TEST(test_mode_option_errors) {
                        "--saliency-bn does not apply to --mode adv");
     expect_input_error(dir, (const char *const[]){"bench", "--mode", "scaat", "--gamma", "-1", NULL},
                        "--gamma");
-    cli_result r = run_scaat(dir, (const char *const[]){"train", "--help", NULL});
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){"train", "--help", NULL});
     ck_assert_ptr_nonnull(strstr(r.out, "--saliency-bn"));
     ck_assert_ptr_nonnull(strstr(r.out, "--kl-detach-target"));
     sc_test_rmtree(dir);
@@ -148,13 +90,10 @@ END_TEST
 START_TEST(test_every_mode_trains) {
     static const char *const modes[] = {"adv", "sgt", "scaat", "asgt"};
     char dir[256], data[300], out[300], path[400];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-mode-runs", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 64, 32, 10, 28, 9), 0);
+    sc_check_cli_mnist("cli-mode-runs", dir, data, 64, 32, 9);
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         snprintf(out, sizeof out, "%s/%s", dir, modes[i]);
-        cli_result r = run_scaat(dir, (const char *const[]){
+        sc_cli_result r = sc_check_cli(dir, (const char *const[]){
             "train", "--dataset", "mnist", "--data", data, "--epochs", "1", "--batch", "16",
             "--mode", modes[i], "--device", "cpu", "--out", out, "--log-every", "1", NULL});
         ck_assert_msg(r.exit_code == 0, "--mode %s failed: %s", modes[i], r.err);
@@ -164,13 +103,13 @@ START_TEST(test_every_mode_trains) {
         ck_assert_msg(gini > 0.0 && gini < 1.0, "--mode %s: test saliency Gini %g", modes[i], gini);
         char text[8192];
         snprintf(path, sizeof path, "%s/config.json", out);
-        read_file_into(path, text, sizeof text);
+        sc_test_read_file(path, text, sizeof text);
         char needle[64];
         snprintf(needle, sizeof needle, "\"mode\": \"%s\"", modes[i]);
         ck_assert_msg(strstr(text, needle) != NULL, "config.json lacks %s: %s", needle, text);
         ck_assert_ptr_nonnull(strstr(text, "\"valid_lo\""));
         snprintf(path, sizeof path, "%s/log.jsonl", out);
-        read_file_into(path, text, sizeof text);
+        sc_test_read_file(path, text, sizeof text);
         ck_assert_ptr_nonnull(strstr(text, "\"kl\":"));
         ck_assert_ptr_nonnull(strstr(text, "\"train_saliency_gini\":"));
     }
@@ -194,7 +133,7 @@ START_TEST(test_bad_files) {
                                                   "--out", out, NULL},
                        "t10k-images-idx3-ubyte");
     snprintf(path, sizeof path, "%s/checkpoint-last.safetensors", out);
-    ck_assert_msg(!file_exists(path), "a failed run left %s behind", path);
+    ck_assert_msg(!sc_test_file_exists(path), "a failed run left %s behind", path);
 
     expect_input_error(dir, (const char *const[]){"eval", "--checkpoint", "/nonexistent.safetensors", NULL},
                        "/nonexistent.safetensors");
@@ -207,13 +146,10 @@ END_TEST
 
 START_TEST(test_train_then_eval_agree) {
     char dir[256], data[300], out[300], eval_out[300], ckpt[400], path[400];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-train", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
+    sc_check_cli_mnist("cli-train", dir, data, 256, 100, 2);
     snprintf(out, sizeof out, "%s/run", dir);
     snprintf(eval_out, sizeof eval_out, "%s/eval", dir);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 256, 100, 10, 28, 2), 0);
-    cli_result r = run_scaat(dir, (const char *const[]){
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){
         "train", "--dataset", "mnist", "--data", data, "--model", "resnet8", "--epochs", "1",
         "--batch", "32", "--device", "cpu", "--out", out, NULL});
     ck_assert_msg(r.exit_code == 0, "train failed: %s", r.err);
@@ -222,15 +158,15 @@ START_TEST(test_train_then_eval_agree) {
                            "checkpoint-best.safetensors"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", out, files[i]);
-        ck_assert_msg(file_exists(path), "%s missing", path);
+        ck_assert_msg(sc_test_file_exists(path), "%s missing", path);
     }
     snprintf(path, sizeof path, "%s/metrics.json", out);
     double trained = sc_test_json_number(path, "test_accuracy");
     ck_assert(sc_test_json_number(path, "train_images_per_s") > 0);
     ck_assert_int_eq((int)sc_test_json_number(path, "epochs"), 1);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
-    r = run_scaat(dir, (const char *const[]){"eval", "--checkpoint", ckpt, "--data", data,
-                                             "--device", "cpu", "--out", eval_out, NULL});
+    r = sc_check_cli(dir, (const char *const[]){"eval", "--checkpoint", ckpt, "--data", data,
+                                                "--device", "cpu", "--out", eval_out, NULL});
     ck_assert_msg(r.exit_code == 0, "eval failed: %s", r.err);
     snprintf(path, sizeof path, "%s/metrics.json", eval_out);
     ck_assert_double_eq(sc_test_json_number(path, "test_accuracy"), trained);
@@ -242,13 +178,10 @@ END_TEST
  * says interrupted, exit code 130, and --resume finishes the run. */
 START_TEST(test_sigterm_saves_and_resumes) {
     char dir[256], data[300], out[300], exe[1024], log_path[400], path[400];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-signal", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
+    sc_check_cli_mnist("cli-signal", dir, data, 2048, 64, 4);
     snprintf(out, sizeof out, "%s/run", dir);
     snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
     snprintf(log_path, sizeof log_path, "%s/log.jsonl", out);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 2048, 64, 10, 28, 4), 0);
     char *argv[] = {exe, "train", "--dataset", "mnist", "--data", data, "--batch", "32",
                     "--epochs", "20", "--log-every", "1", "--device", "cpu", "--out", out, NULL};
     posix_spawn_file_actions_t fa;
@@ -268,9 +201,10 @@ START_TEST(test_sigterm_saves_and_resumes) {
     ck_assert(sc_test_json_number(path, "global_step") >= 1);
     char ckpt[400];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
-    ck_assert(file_exists(ckpt));
-    cli_result r = run_scaat(dir, (const char *const[]){"train", "--dataset", "mnist", "--data", data,
-        "--batch", "32", "--epochs", "1", "--device", "cpu", "--out", out, "--resume", ckpt, NULL});
+    ck_assert(sc_test_file_exists(ckpt));
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){
+        "train", "--dataset", "mnist", "--data", data, "--batch", "32", "--epochs", "1",
+        "--device", "cpu", "--out", out, "--resume", ckpt, NULL});
     ck_assert_msg(r.exit_code == 0, "resume failed: %s", r.err);
     ck_assert_int_eq((int)sc_test_json_number(path, "global_step"), 64);
     sc_test_rmtree(dir);

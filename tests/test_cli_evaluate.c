@@ -5,91 +5,20 @@
  * (unknown method or metric, a checkpoint of another image shape, --limit 0, a bad --eps):
  * exit 2, one error line, nothing written. */
 #include <check.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "common/synthetic_data.h"
 #include "common/test_util.h"
 #include "host/core/fileio.h"
 #include "host/core/json.h"
+#include "tests/common/check_cli.h"
 #include "tests/common/check_run.h"
 
-extern char **environ;
-
 #define EVAL_IMAGES 32
-
-typedef struct cli_result {
-    int exit_code;
-    char err[4096];  /* stderr */
-    char out[16384]; /* stdout */
-} cli_result;
-
-static void read_file_into(const char *path, char *buf, size_t len) {
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
-/* Run build/scaat with args (NULL-terminated), capturing stdout and stderr. */
-static cli_result run_scaat(const char *scratch, const char *const *args) {
-    char exe[1024], out_path[512], err_path[512];
-    snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
-    snprintf(out_path, sizeof out_path, "%s/stdout.txt", scratch);
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", scratch);
-    char *argv[48];
-    int argc = 0;
-    argv[argc++] = exe;
-    for (int i = 0; args[i] && argc < 47; i++)
-        argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    cli_result r = {-1, "", ""};
-    ck_assert_int_eq(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status), "scaat crashed (signal %d)", WTERMSIG(status));
-    r.exit_code = WEXITSTATUS(status);
-    read_file_into(out_path, r.out, sizeof r.out);
-    read_file_into(err_path, r.err, sizeof r.err);
-    return r;
-}
-
-static int count_lines(const char *s) {
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-static int file_exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Exit 2, exactly one error line containing needle, and no output directory. */
-static void expect_input_error(const char *scratch, const char *const *args, const char *needle,
-                               const char *out_dir) {
-    cli_result r = run_scaat(scratch, args);
-    ck_assert_msg(r.exit_code == 2, "exit %d (stderr: %s)", r.exit_code, r.err);
-    ck_assert_msg(count_lines(r.err) == 1, "expected one error line, got: %s", r.err);
-    ck_assert_msg(strncmp(r.err, "scaat: error: ", 14) == 0, "not an error line: %s", r.err);
-    ck_assert_msg(strstr(r.err, needle) != NULL, "'%s' not in: %s", needle, r.err);
-    ck_assert_msg(!file_exists(out_dir), "a failed evaluate left %s behind", out_dir);
-}
 
 static double number(const sc_json_value *v) {
     double d = NAN;
@@ -150,8 +79,8 @@ static void check_json(const char *path) {
 /* metrics.csv: a header with the scalar and curve columns, one row per image and checkpoint. */
 static void check_csv(const char *path) {
     static char text[1 << 20];
-    read_file_into(path, text, sizeof text);
-    ck_assert_int_eq(count_lines(text), 1 + 2 * EVAL_IMAGES);
+    sc_test_read_file(path, text, sizeof text);
+    ck_assert_int_eq(sc_test_count_lines(text), 1 + 2 * EVAL_IMAGES);
     const char *needles[] = {"checkpoint,index,label,target,prediction,gini,", ",deletion_auc,",
                              ",pgd_accuracy,", ",deletion_0,", ",deletion_10,",
                              ",masked_accuracy_9,", ",road_morf_0,", ",randomisation_0,"};
@@ -173,19 +102,16 @@ static void check_csv(const char *path) {
 
 START_TEST(test_evaluate_two_checkpoints) {
     char dir[256], data[300], run[300], out[300], ckpt_last[400], ckpt_best[400], path[400];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-evaluate", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
+    sc_check_cli_mnist("cli-evaluate", dir, data, 256, 64, 5);
     snprintf(run, sizeof run, "%s/run", dir);
     snprintf(out, sizeof out, "%s/eval", dir);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 256, 64, 10, 28, 5), 0);
-    cli_result r = run_scaat(dir, (const char *const[]){
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){
         "train", "--dataset", "mnist", "--data", data, "--model", "resnet8", "--epochs", "1",
         "--batch", "32", "--device", "cpu", "--out", run, NULL});
     ck_assert_msg(r.exit_code == 0, "train failed: %s", r.err);
     snprintf(ckpt_last, sizeof ckpt_last, "%s/checkpoint-last.safetensors", run);
     snprintf(ckpt_best, sizeof ckpt_best, "%s/checkpoint-best.safetensors", run);
-    r = run_scaat(dir, (const char *const[]){
+    r = sc_check_cli(dir, (const char *const[]){
         "evaluate", "--checkpoint", ckpt_last, "--checkpoint", ckpt_best, "--data", data,
         "--method", "gradient", "--metrics", "all", "--limit", "32", "--steps", "10", "--batch",
         "16", "--internal-batch", "64", "--device", "cpu", "--out", out, NULL});
@@ -205,21 +131,21 @@ START_TEST(test_evaluate_two_checkpoints) {
 #define EVAL_ARGS(...) \
     (const char *const[]){base[0], base[1], base[2], base[3], base[4], base[5], base[6], base[7], \
                           base[8], __VA_ARGS__, NULL}
-    expect_input_error(dir, EVAL_ARGS("--method", "lime"), "lime", bad_out);
-    expect_input_error(dir, EVAL_ARGS("--metrics", "gini,shapley"), "shapley", bad_out);
-    expect_input_error(dir, EVAL_ARGS("--limit", "0"), "--limit", bad_out);
-    expect_input_error(dir, EVAL_ARGS("--eps", "2"), "--eps", bad_out);
-    expect_input_error(dir, EVAL_ARGS("--eps", "-0.1"), "--eps", bad_out);
+    sc_check_cli_input_error(dir, EVAL_ARGS("--method", "lime"), "lime", bad_out);
+    sc_check_cli_input_error(dir, EVAL_ARGS("--metrics", "gini,shapley"), "shapley", bad_out);
+    sc_check_cli_input_error(dir, EVAL_ARGS("--limit", "0"), "--limit", bad_out);
+    sc_check_cli_input_error(dir, EVAL_ARGS("--eps", "2"), "--eps", bad_out);
+    sc_check_cli_input_error(dir, EVAL_ARGS("--eps", "-0.1"), "--eps", bad_out);
     snprintf(small, sizeof small, "%s/small", dir);
     mkdir(small, 0755);
     ck_assert_int_eq(sc_synthetic_write_idx(small, 16, 16, 10, 16, 6), 0);
-    expect_input_error(dir, (const char *const[]){"evaluate", "--checkpoint", ckpt_last, "--data",
-                                                  small, "--device", "cpu", "--out", bad_out,
-                                                  NULL},
-                       "28x28", bad_out);
-    expect_input_error(dir, (const char *const[]){"evaluate", "--data", data, "--out", bad_out,
-                                                  NULL},
-                       "--checkpoint", bad_out);
+    sc_check_cli_input_error(dir, (const char *const[]){"evaluate", "--checkpoint", ckpt_last,
+                                                        "--data", small, "--device", "cpu",
+                                                        "--out", bad_out, NULL},
+                             "28x28", bad_out);
+    sc_check_cli_input_error(dir, (const char *const[]){"evaluate", "--data", data, "--out",
+                                                        bad_out, NULL},
+                             "--checkpoint", bad_out);
 #undef EVAL_ARGS
     sc_test_rmtree(dir);
 }

@@ -2,74 +2,16 @@
  * synthetic IDX data, every method writing decodable heatmaps, a grid, raw .npy maps and
  * explain.json; and the input errors (exit 2, one line, no output directory). */
 #include <check.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "common/synthetic_data.h"
 #include "common/test_util.h"
 #include "host/train/checkpoint.h"
+#include "tests/common/check_cli.h"
 #include "tests/common/check_run.h"
-
-extern char **environ;
-
-typedef struct cli_result {
-    int exit_code;
-    char err[4096]; /* stderr */
-    char out[8192]; /* stdout */
-} cli_result;
-
-static void read_file_into(const char *path, char *buf, size_t len) {
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
-/* Run build/scaat with args (NULL-terminated), capturing stdout and stderr. */
-static cli_result run_scaat(const char *scratch, const char *const *args) {
-    char exe[1024], out_path[512], err_path[512];
-    snprintf(exe, sizeof exe, "%s/scaat", SCAAT_BINARY_DIR);
-    snprintf(out_path, sizeof out_path, "%s/stdout.txt", scratch);
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", scratch);
-    char *argv[40];
-    int argc = 0;
-    argv[argc++] = exe;
-    for (int i = 0; args[i] && argc < 39; i++)
-        argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    cli_result r = {-1, "", ""};
-    ck_assert_int_eq(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status), "scaat crashed (signal %d)", WTERMSIG(status));
-    r.exit_code = WEXITSTATUS(status);
-    read_file_into(out_path, r.out, sizeof r.out);
-    read_file_into(err_path, r.err, sizeof r.err);
-    return r;
-}
-
-static int file_exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static long file_size(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
 
 static void expect_png(const char *path) {
     unsigned char sig[8] = {0};
@@ -97,7 +39,7 @@ static void expect_npy(const char *path) {
     ck_assert_msg(strstr(dict, "'descr': '<f4'") && strstr(dict, "'fortran_order': False") &&
                       strstr(dict, "'shape': (28, 28)"),
                   "header: %s", dict);
-    ck_assert_int_eq(file_size(path), 10 + header_len + 28 * 28 * 4);
+    ck_assert_int_eq(sc_test_file_size(path), 10 + header_len + 28 * 28 * 4);
 }
 
 /* A trained run: data in dir/data (28x28, 10 classes), checkpoints dir/<mode>/checkpoint-last. */
@@ -105,7 +47,7 @@ static void train(const char *dir, const char *mode) {
     char data[300], out[300];
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(out, sizeof out, "%s/%s", dir, mode);
-    cli_result r = run_scaat(dir, (const char *const[]){
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){
         "train", "--dataset", "mnist", "--data", data, "--epochs", "1", "--batch", "16",
         "--mode", mode, "--device", "cpu", "--threads", "2", "--out", out, NULL});
     ck_assert_msg(r.exit_code == 0, "training %s failed: %s", mode, r.err);
@@ -116,10 +58,7 @@ START_TEST(test_every_method_writes_its_files) {
     static const char *const methods[] = {"gradient", "input-x-gradient", "smoothgrad",
                                           "integrated-gradients", "gradcam"};
     char dir[256], data[300], a[300], b[300], out[300], path[500], names[4096];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-explain", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 64, 16, 10, 28, 4), 0);
+    sc_check_cli_mnist("cli-explain", dir, data, 64, 16, 4);
     train(dir, "standard");
     train(dir, "sgt");
     snprintf(a, sizeof a, "%s/standard/checkpoint-last.safetensors", dir);
@@ -127,7 +66,7 @@ START_TEST(test_every_method_writes_its_files) {
     for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
         int ig = strcmp(methods[m], "integrated-gradients") == 0;
         snprintf(out, sizeof out, "%s/out-%s", dir, methods[m]);
-        cli_result r = run_scaat(dir, (const char *const[]){
+        sc_cli_result r = sc_check_cli(dir, (const char *const[]){
             "explain", "--checkpoint", a, "--checkpoint", b, "--dataset", "mnist", "--data", data,
             "--method", methods[m], "--indices", "0,5,9", "--samples", "3", "--steps", "4",
             "--internal-batch", "4", "--device", "cpu", "--threads", "2", "--out", out,
@@ -146,13 +85,13 @@ START_TEST(test_every_method_writes_its_files) {
             if (ig)
                 expect_npy(path);
             else
-                ck_assert_msg(!file_exists(path), "raw maps without --raw");
+                ck_assert_msg(!sc_test_file_exists(path), "raw maps without --raw");
         }
         snprintf(path, sizeof path, "%s/heatmaps/grid.png", out);
         expect_png(path);
         char json[32768];
         snprintf(path, sizeof path, "%s/explain.json", out);
-        read_file_into(path, json, sizeof json);
+        sc_test_read_file(path, json, sizeof json);
         ck_assert_ptr_nonnull(strstr(json, "\"mode\": \"sgt\""));
         ck_assert_ptr_nonnull(strstr(json, "\"mode\": \"standard\""));
         ck_assert_ptr_nonnull(strstr(json, "\"index\": 9"));
@@ -163,22 +102,10 @@ START_TEST(test_every_method_writes_its_files) {
 }
 END_TEST
 
-static int count_lines(const char *s) {
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 /* Exit 2, one error line containing needle, and no output directory. */
 static void expect_input_error(const char *scratch, const char *out, const char *const *args,
                                const char *needle) {
-    cli_result r = run_scaat(scratch, args);
-    ck_assert_msg(r.exit_code == 2, "exit %d (stderr: %s)", r.exit_code, r.err);
-    ck_assert_msg(count_lines(r.err) == 1, "expected one error line, got: %s", r.err);
-    ck_assert_msg(strncmp(r.err, "scaat: error: ", 14) == 0, "not an error line: %s", r.err);
-    ck_assert_msg(strstr(r.err, needle) != NULL, "'%s' not in: %s", needle, r.err);
-    ck_assert_msg(!file_exists(out), "a refused call created %s", out);
+    sc_check_cli_input_error(scratch, args, needle, out);
 }
 
 /* A freshly initialised resnet8 checkpoint for (1, size, size) images of 10 classes. */
@@ -186,14 +113,7 @@ static void write_checkpoint(const char *path, int size) {
     sc_backend *be = NULL;
     sc_error err = {0};
     ck_assert_int_eq(sc_backend_create("cpu", NULL, &be, &err), SC_OK);
-    sc_checkpoint_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.model = (sc_model_spec){"resnet8", "cifar", 1, 10, size, size};
-    snprintf(meta.dataset, sizeof meta.dataset, "mnist");
-    snprintf(meta.mode, sizeof meta.mode, "standard");
-    meta.norm_channels = 1;
-    meta.norm_mean[0] = 0.1307f;
-    meta.norm_std[0] = 0.3081f;
+    sc_checkpoint_meta meta = sc_synthetic_checkpoint_meta(10, size, "standard");
     sc_net *net = NULL;
     ck_assert_int_eq(sc_model_create(&meta.model, be, 1, &net, &err), SC_OK);
     ck_assert_msg(sc_checkpoint_save(path, net, &meta, 0, &err) == SC_OK, "%s", err.msg);
@@ -203,13 +123,10 @@ static void write_checkpoint(const char *path, int size) {
 
 START_TEST(test_input_errors) {
     char dir[256], data[300], good[300], other[300], out[300];
-    ck_assert_ptr_nonnull(sc_test_tmpdir("cli-explain-errors", dir, sizeof dir));
-    snprintf(data, sizeof data, "%s/data", dir);
+    sc_check_cli_mnist("cli-explain-errors", dir, data, 16, 16, 2);
     snprintf(good, sizeof good, "%s/good.safetensors", dir);
     snprintf(other, sizeof other, "%s/other.safetensors", dir);
     snprintf(out, sizeof out, "%s/out", dir);
-    mkdir(data, 0755);
-    ck_assert_int_eq(sc_synthetic_write_idx(data, 16, 16, 10, 28, 2), 0);
     write_checkpoint(good, 28);
     write_checkpoint(other, 16);
 #define EXPLAIN "explain", "--dataset", "mnist", "--data", data, "--device", "cpu", "--out", out
@@ -238,7 +155,7 @@ START_TEST(test_input_errors) {
     expect_input_error(dir, out, (const char *const[]){EXPLAIN, "--method", "gradient", NULL},
                        "--checkpoint");
 #undef EXPLAIN
-    cli_result r = run_scaat(dir, (const char *const[]){"explain", "--help", NULL});
+    sc_cli_result r = sc_check_cli(dir, (const char *const[]){"explain", "--help", NULL});
     ck_assert_int_eq(r.exit_code, 0);
     static const char *const options[] = {"--checkpoint", "--dataset", "--data", "--method",
                                           "--indices", "--limit", "--target", "--samples",

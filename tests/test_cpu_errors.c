@@ -8,47 +8,16 @@
 #include <string.h>
 
 #include "host/backend/backend.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(void) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-/* Zeroed memory big enough for every tensor of a test. */
-typedef struct scratch {
-    float a[4096], b[4096], c[4096], d[4096], e[64], f[64];
-} scratch;
-
-static scratch *scratch_new(void) {
-    scratch *m = calloc(1, sizeof *m);
-    ck_assert_ptr_nonnull(m);
-    return m;
-}
-
-/* The call must fail with `expected` and leave a message that names the op. */
-#define EXPECT_FAIL(be, expected, op_name, call)                                                \
-    do {                                                                                        \
-        sc_error_clear(&(be)->err);                                                             \
-        sc_status st_ = (call);                                                                 \
-        ck_assert_msg(st_ == (expected), "%s returned %s, expected %s", #call,                 \
-                      sc_status_name(st_), sc_status_name(expected));                           \
-        ck_assert_msg(strstr((be)->err.msg, (op_name)) != NULL,                                 \
-                      "%s: message '%s' does not name %s", #call, (be)->err.msg, (op_name));   \
-    } while (0)
 
 static sc_tensor t4(float *data, int64_t n, int64_t c, int64_t h, int64_t w) {
     return sc_tensor_4d(data, SC_F32, n, c, h, w);
 }
 
 START_TEST(test_conv_shape_errors) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     sc_conv_params p = {1, 1};
     sc_tensor x = t4(m->a, 2, 3, 8, 8), w = t4(m->b, 4, 3, 3, 3), y = t4(m->c, 2, 4, 8, 8);
     sc_tensor w_bad_c = t4(m->b, 4, 5, 3, 3);  /* 5 input channels, x has 3 */
@@ -82,8 +51,8 @@ START_TEST(test_conv_shape_errors) {
 END_TEST
 
 START_TEST(test_bn_shape_errors) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     const sc_backend_ops *o = be->ops;
     sc_bn_params p = {1e-5f, 0.1f};
     sc_tensor x = t4(m->a, 2, 3, 4, 4), y = t4(m->b, 2, 3, 4, 4), y_bad = t4(m->b, 2, 3, 4, 5);
@@ -123,8 +92,8 @@ START_TEST(test_bn_shape_errors) {
 END_TEST
 
 START_TEST(test_elementwise_pool_linear_errors) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     const sc_backend_ops *o = be->ops;
     sc_tensor a = t4(m->a, 2, 3, 4, 4), b = t4(m->b, 2, 3, 4, 5), c = t4(m->c, 2, 3, 4, 4);
     EXPECT_FAIL(be, SC_ERR_SHAPE, "relu_fwd", o->relu_fwd(be, &a, &b));
@@ -159,8 +128,8 @@ START_TEST(test_elementwise_pool_linear_errors) {
 END_TEST
 
 START_TEST(test_loss_optimizer_rng_errors) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     const sc_backend_ops *o = be->ops;
     int32_t labels_data[4] = {0, 1, 2, 3};
     sc_tensor logits = sc_tensor_2d(m->a, SC_F32, 4, 3);
@@ -195,8 +164,8 @@ START_TEST(test_loss_optimizer_rng_errors) {
 END_TEST
 
 START_TEST(test_unsupported_dtype) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     sc_tensor bf = sc_tensor_1d(m->a, SC_BF16, 8), f = sc_tensor_1d(m->b, SC_F32, 8);
     EXPECT_FAIL(be, SC_ERR_UNSUPPORTED, "relu_fwd", be->ops->relu_fwd(be, &bf, &f));
     sc_tensor nhwc = t4(m->a, 1, 2, 2, 2);
@@ -213,8 +182,8 @@ START_TEST(test_unsupported_dtype) {
 END_TEST
 
 START_TEST(test_memory_and_description) {
-    sc_backend *be = make_cpu();
-    scratch *m = scratch_new();
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
     const sc_backend_ops *o = be->ops;
     void *dev = NULL, *other = NULL, *host = NULL;
     ck_assert_int_eq(o->alloc(be, 1000, &dev), SC_OK);

@@ -11,17 +11,8 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/cpu/cpu_internal.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu_threads(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
 
 /* ---- buffers with guard zones ------------------------------------------------------------- */
 
@@ -152,7 +143,7 @@ static conv_shape conv_sweep_case(int i) {
 }
 
 START_TEST(test_conv_against_direct_loops) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     for (int i = 0; i < CONV_SWEEP_CASES; i++) {
         conv_shape s = conv_sweep_case(i);
         char what[160];
@@ -214,7 +205,7 @@ END_TEST
 START_TEST(test_conv_thread_count_independent) {
     conv_shape s = {6, 8, 16, 15, 12, 3, 1, 1, 16, 15}; /* big enough to run in parallel */
     sc_conv_params p = {1, 1};
-    sc_backend *one = make_cpu_threads(1), *three = make_cpu_threads(3);
+    sc_backend *one = sc_check_cpu(1), *three = sc_check_cpu(3);
     float *x = uniform_buf(x_count(&s), 51), *w = uniform_buf(w_count(&s), 52);
     float *dy = uniform_buf(y_count(&s), 53);
     float *out[2][3];
@@ -250,7 +241,7 @@ END_TEST
 /* conv2d_prepare sizes the scratch for the largest shape: later ops on prepared (or smaller)
  * shapes never reallocate it; an unprepared larger shape still works (it grows the scratch). */
 START_TEST(test_conv_prepare_sizes_scratch) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     sc_conv_params p = {1, 1};
     sc_tensor big_x = sc_tensor_4d(NULL, SC_F32, 4, 16, 28, 28);
@@ -311,7 +302,7 @@ static const double bn_mean[2] = {2.5, 10.375};
 static const double bn_var_biased[2] = {1.25, 1.171875};
 
 START_TEST(test_bn_train_running_stats) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     sc_bn_params p = {1e-5f, 0.1f};
     float gamma[2] = {2.0f, 0.5f}, beta[2] = {0.1f, -0.2f};
     float running_mean[2] = {0.5f, -1.0f}, running_var[2] = {2.0f, 0.5f};
@@ -362,7 +353,7 @@ END_TEST
 /* Statistics of values far from zero (1000 + U(-1, 1)) stay accurate: the variance is not
  * taken as E[x^2] - E[x]^2, which loses every digit in float (and six in double). */
 START_TEST(test_bn_statistics_with_large_offset) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     enum { N = 8, C = 3, H = 30, W = 31 };
     const size_t count = (size_t)N * C * H * W;
     float *x_data = uniform_buf(count, 81);
@@ -408,7 +399,7 @@ START_TEST(test_bn_statistics_with_large_offset) {
 END_TEST
 
 START_TEST(test_bn_infer_forward) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     sc_bn_params p = {1e-3f, 0.1f};
     float gamma[2] = {2.0f, 0.5f}, beta[2] = {0.1f, -0.2f};
     float running_mean[2] = {0.5f, -1.0f}, running_var[2] = {2.0f, 0.5f};
@@ -444,7 +435,7 @@ static void maxpool_run(sc_backend *be, sc_pool_params p, int h, int w, const fl
 }
 
 START_TEST(test_maxpool_ties_and_padding) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     float y[4], dx[9];
     /* ties: the first maximum in row-major window order gets the gradient */
     const float x_tie[8] = {0, 5, 2, 2,
@@ -486,7 +477,7 @@ START_TEST(test_maxpool_ties_and_padding) {
 END_TEST
 
 START_TEST(test_gap_forward_backward) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     const float x_data[6] = {1, 2, 3, 4, 5, 9};
     float y_data[2], dx_data[6];
     const float dy_data[2] = {3, 6};
@@ -505,7 +496,7 @@ START_TEST(test_gap_forward_backward) {
 END_TEST
 
 START_TEST(test_linear_forward) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     enum { N = 3, IN = 7, OUT = 5 };
     float *x_data = uniform_buf(N * IN, 71), *w_data = uniform_buf(OUT * IN, 72);
     float *b_data = uniform_buf(OUT, 73);
@@ -533,7 +524,7 @@ END_TEST
 /* ---- loss and optimizer ------------------------------------------------------------------- */
 
 START_TEST(test_xent_by_hand) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     /* row 0: label 2 is the argmax (correct); row 1: a tie between classes 0 and 1, label 1:
      * the lowest index (0) is the prediction, so it counts as wrong. */
     const float logits_data[6] = {1, 2, 3, 2, 2, 1};
@@ -601,7 +592,7 @@ START_TEST(test_sgd_two_steps_by_hand) {
         {{0.1f, 0.9f, 0.0f, 1}, 0.905f, 0.912f},
         {{0.1f, 0.9f, 0.01f, 0}, 0.949f, 0.927151f},
     };
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     const size_t n = 40000; /* above the parallel threshold: every element must agree */
     float *param = malloc(n * sizeof(float)), *grad = malloc(n * sizeof(float));
     float *momentum = malloc(n * sizeof(float));

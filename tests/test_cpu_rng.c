@@ -8,17 +8,8 @@
 
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu_threads(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
 
 /* Random123's kat_vectors for philox4x32_10: counter, key, expected output. */
 static const uint32_t philox_kat[3][10] = {
@@ -49,7 +40,7 @@ START_TEST(test_philox_known_answers) {
 END_TEST
 
 START_TEST(test_uniform_fill) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     /* key 0 block 0 is the first known-answer vector: element j = (word j >> 8) / 2^24 */
     float first[4];
     sc_tensor t4 = sc_tensor_1d(first, SC_F32, 4);
@@ -68,7 +59,7 @@ START_TEST(test_uniform_fill) {
         ck_assert(out[i] == -2.0f + 5.0f * sc_rng_uniform(key, (uint64_t)i));
         ck_assert(out[i] >= -2.0f && out[i] < 3.0f);
     }
-    sc_backend *single = make_cpu_threads(1);
+    sc_backend *single = sc_check_cpu(1);
     ck_assert_int_eq(single->ops->rng_uniform(single, key, -2.0f, 3.0f, &t_again), SC_OK);
     ck_assert(memcmp(out, again, (size_t)n * sizeof(float)) == 0);
     free(out);
@@ -79,7 +70,7 @@ START_TEST(test_uniform_fill) {
 END_TEST
 
 START_TEST(test_normal_fill_moments) {
-    sc_backend *be = make_cpu_threads(2);
+    sc_backend *be = sc_check_cpu(2);
     const int64_t n = 100000;
     float *out = malloc((size_t)n * sizeof(float));
     ck_assert_ptr_nonnull(out);

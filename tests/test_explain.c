@@ -14,18 +14,10 @@
 #include "host/explain/saliency.h"
 #include "host/explain/selection.h"
 #include "models/resnet.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
 #define N_IMAGES 3
-
-static sc_backend *make_cpu(void) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    sc_backend *be = NULL;
-    sc_error err = {0};
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
 
 /* A resnet8 on (1, 16, 16) with 4 classes whose BN biases and running means are random, so it
  * is not positively homogeneous (f(a x) = a f(x) would make IG exact with any steps). */
@@ -114,7 +106,7 @@ static double sum_abs(const float *v, int n) {
 }
 
 START_TEST(test_ig_complete_for_linear_model) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_linear(be);
     sc_method_config c = method(SC_METHOD_INTEGRATED_GRADIENTS);
     c.steps = 4;
@@ -135,7 +127,7 @@ START_TEST(test_ig_complete_for_linear_model) {
 END_TEST
 
 START_TEST(test_ig_gap_shrinks_with_steps) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_resnet8(be);
     sc_method_config c = method(SC_METHOD_INTEGRATED_GRADIENTS);
     float maps[N_IMAGES * 256], gap4[N_IMAGES], gap32[N_IMAGES];
@@ -170,7 +162,7 @@ static void input_gradients(sc_net *net, const float *x, float *g) {
 }
 
 START_TEST(test_input_x_gradient_and_smoothgrad_by_hand) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_resnet8(be);
     float x[N_IMAGES * 256], g[N_IMAGES * 256], ixg[N_IMAGES * 256], grad[N_IMAGES * 256];
     float smooth[N_IMAGES * 256];
@@ -205,7 +197,7 @@ static float bilinear(const float *in, int h, int w, int H, int W, int y, int x)
 }
 
 START_TEST(test_gradcam_by_hand) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_tiny_cam(be);
     sc_method_config c = method(SC_METHOD_GRADCAM);
     float maps[N_IMAGES * 64], x[N_IMAGES * 64];
@@ -243,7 +235,7 @@ START_TEST(test_gradcam_by_hand) {
 END_TEST
 
 START_TEST(test_internal_batch_does_not_change_maps) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_resnet8(be);
     sc_method_kind kinds[2] = {SC_METHOD_SMOOTHGRAD, SC_METHOD_INTEGRATED_GRADIENTS};
     for (int k = 0; k < 2; k++) {
@@ -276,7 +268,7 @@ START_TEST(test_methods_by_name_and_refusals) {
     sc_method_kind kind;
     ck_assert_int_eq(sc_method_parse("saliency", &kind, &err), SC_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "'saliency'"));
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_net *net = make_linear(be);
     sc_explainer *e = NULL;
     sc_method_config c = method(SC_METHOD_GRADCAM);

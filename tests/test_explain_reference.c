@@ -28,22 +28,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/closed_form_params.h"
 #include "common/ref_compare.h"
-#include "common/test_util.h"
 #include "host/core/safetensors.h"
 #include "host/explain/methods.h"
 #include "host/explain/metrics.h"
 #include "host/explain/selection.h"
 #include "models/resnet.h"
+#include "tests/common/check_ref.h"
 #include "tests/common/check_run.h"
 
 #define MAP_TOLERANCE 1e-4
 #define METRIC_TOLERANCE 1e-5
 #define GAP_TOLERANCE 1e-4
 #define FIXTURE "tests/fixtures/explain_resnet8.safetensors"
-#define KEY_LEN 160
-#define WHY_LEN 512
 
 /* The fixture's method names, and the engine's methods they are. */
 static const struct {
@@ -64,36 +61,18 @@ typedef struct fixture {
 } fixture;
 
 static const char *meta(const fixture *fx, const char *key) {
-    const char *v = sc_st_metadata_get(&fx->file, key);
-    ck_assert_msg(v != NULL, "%s: no metadata '%s'", fx->file.name, key);
-    return v;
+    return sc_check_meta(&fx->file, key);
 }
 
 /* A copy of tensor `prefix.key` (prefix NULL: `key`) of this dtype and element count. */
 static void *ref_copy(const fixture *fx, const char *prefix, const char *key, sc_st_dtype dtype,
                       int64_t numel) {
-    char full[KEY_LEN], why[WHY_LEN];
-    snprintf(full, sizeof full, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
-    void *data = sc_ref_entry_copy(&fx->file, full, dtype, numel, why, sizeof why);
-    ck_assert_msg(data != NULL, "%s", why);
-    return data;
+    return sc_check_ref_copy(&fx->file, prefix, key, dtype, numel);
 }
 
 static void fixture_open(fixture *fx) {
-    char path[1024];
-    sc_error err;
-    sc_error_clear(&err);
     memset(fx, 0, sizeof *fx);
-    sc_test_source_path(FIXTURE, path, sizeof path);
-    ck_assert_msg(sc_st_open(&fx->file, path, &err) == SC_OK, "%s", err.msg);
-    ck_assert_str_eq(meta(fx, "format"), "scaat-explain-reference-1");
-    snprintf(fx->spec.name, sizeof fx->spec.name, "%s", meta(fx, "model"));
-    snprintf(fx->spec.stem, sizeof fx->spec.stem, "%s", meta(fx, "stem"));
-    fx->spec.in_channels = atoi(meta(fx, "in_channels"));
-    fx->spec.num_classes = atoi(meta(fx, "num_classes"));
-    fx->spec.in_h = atoi(meta(fx, "height"));
-    fx->spec.in_w = atoi(meta(fx, "width"));
-    fx->batch = atoi(meta(fx, "batch"));
+    sc_check_fixture_open(&fx->file, FIXTURE, "scaat-explain-reference-1", &fx->spec, &fx->batch);
     fx->hw = (int64_t)fx->spec.in_h * fx->spec.in_w;
     fx->mean = strtof(meta(fx, "norm_mean"), NULL);
     fx->std = strtof(meta(fx, "norm_std"), NULL);
@@ -114,34 +93,12 @@ typedef struct engine {
     int32_t *labels; /* (N) */
 } engine;
 
-/* Multiply a parameter by a power of two (exact, as the reference does). */
-static void scale_param(engine *e, const char *name, float gain) {
-    int p = sc_net_find_param(e->net, name);
-    ck_assert_msg(p >= 0, "no parameter %s", name);
-    const sc_tensor *v = &e->net->params[p].value;
-    size_t n = (size_t)sc_tensor_numel(v);
-    float *host = malloc(n * sizeof *host);
-    ck_assert_ptr_nonnull(host);
-    ck_assert(e->be->ops->download(e->be, host, v->data, n * sizeof *host) == SC_OK);
-    for (size_t i = 0; i < n; i++)
-        host[i] *= gain;
-    ck_assert(e->be->ops->upload(e->be, v->data, host, n * sizeof *host) == SC_OK);
-    free(host);
-}
-
 /* The network, and the dataset of the fixture's pixels and labels with its normalisation. */
 static void engine_create(engine *e, const fixture *fx) {
     sc_error err;
     sc_error_clear(&err);
     memset(e, 0, sizeof *e);
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    ck_assert_msg(sc_backend_create("cpu", &config, &e->be, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_model_create(&fx->spec, e->be, 1, &e->net, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_closed_form_set_params(e->net, &err) == SC_OK, "%s", err.msg);
-    float gain = strtof(meta(fx, "logit_gain"), NULL);
-    scale_param(e, "fc.weight", gain);
-    scale_param(e, "fc.bias", gain);
+    sc_check_fixture_net(&fx->spec, strtof(meta(fx, "logit_gain"), NULL), &e->be, &e->net);
 
     int n = fx->batch;
     ck_assert_msg(sc_dataset_alloc(&e->ds, "explain-reference", n, 1, fx->spec.in_h,
@@ -234,7 +191,7 @@ static void compare_maps(engine *e, const fixture *fx, int m, sc_ref_report *r, 
 static void compare_metrics(engine *e, const fixture *fx, int m, sc_ref_report *r) {
     const char *name = METHODS[m].name;
     int n = fx->batch;
-    char key[KEY_LEN];
+    char key[SC_REF_KEY_LEN];
     snprintf(key, sizeof key, "%s.deletion_steps", name);
     int steps = atoi(meta(fx, key));
     ck_assert_int_gt(steps, 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/synthetic_data.h"
 #include "common/test_util.h"
 #include "host/explain/explain_model.h"
 #include "host/explain/selection.h"
@@ -82,14 +83,7 @@ START_TEST(test_model_load_checks_the_dataset) {
     sc_error err = {0};
     sc_backend *be = NULL;
     ck_assert_int_eq(sc_backend_create("cpu", NULL, &be, &err), SC_OK);
-    sc_checkpoint_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.model = (sc_model_spec){"resnet8", "cifar", 1, 4, 16, 16};
-    snprintf(meta.dataset, sizeof meta.dataset, "mnist");
-    snprintf(meta.mode, sizeof meta.mode, "scaat");
-    meta.norm_channels = 1;
-    meta.norm_mean[0] = 0.1307f;
-    meta.norm_std[0] = 0.3081f;
+    sc_checkpoint_meta meta = sc_synthetic_checkpoint_meta(4, 16, "scaat");
     sc_net *saved = NULL;
     ck_assert_int_eq(sc_model_create(&meta.model, be, 3, &saved, &err), SC_OK);
     ck_assert_msg(sc_checkpoint_save(path, saved, &meta, 0, &err) == SC_OK, "%s", err.msg);

@@ -13,19 +13,10 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static sc_backend *make_cpu(void) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
 
 static float *uniform_buf(size_t n, uint64_t seed, float lo, float hi) {
     float *x = malloc((n ? n : 1) * sizeof(float));
@@ -244,7 +235,7 @@ static sc_status conv_dw_op(void *ctx, float *dw_data) {
 
 START_TEST(test_conv_gradients) {
     conv_fix f;
-    f.be = make_cpu();
+    f.be = sc_check_cpu(2);
     f.cc = conv_cases[_i];
     f.p.stride = f.cc.stride;
     f.p.pad = f.cc.pad;
@@ -337,7 +328,7 @@ static sc_status bn_dbeta_op(void *ctx, float *dbeta) {
 }
 
 static void bn_setup(bn_fix *f, int n, int c, int h, int w, int infer, uint64_t seed) {
-    f->be = make_cpu();
+    f->be = sc_check_cpu(2);
     f->p.eps = 1e-5f;
     f->p.momentum = 0.0f; /* batch statistics, running statistics untouched */
     f->n = n;
@@ -520,7 +511,7 @@ static sc_status linear_db_op(void *ctx, float *db_data) {
 
 static void simple_setup(simple_fix *f, sc_tensor in_shape, sc_tensor out_shape, uint64_t seed) {
     memset(f, 0, sizeof *f);
-    f->be = make_cpu();
+    f->be = sc_check_cpu(2);
     f->in_shape = in_shape;
     f->out_shape = out_shape;
     f->x = uniform_buf((size_t)sc_tensor_numel(&in_shape), seed, -1.0f, 1.0f);
@@ -670,7 +661,7 @@ static const float xent_cases[][2] = {{0.0f, 1.0f}, {0.1f, 1.0f}, {0.0f, 2.5f}, 
 
 START_TEST(test_xent_gradient) {
     xent_fix f;
-    f.be = make_cpu();
+    f.be = sc_check_cpu(2);
     f.p.label_smoothing = xent_cases[_i][0];
     f.p.grad_scale = xent_cases[_i][1];
     f.n = 3;

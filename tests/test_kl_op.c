@@ -8,20 +8,9 @@
 
 #include "common/test_util.h"
 #include "host/backend/backend.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 #include "tests/common/gradcheck.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
 
 enum { KN = 3, KK = 5 };
 
@@ -54,7 +43,7 @@ typedef struct kl_fix {
 } kl_fix;
 
 static void kl_fix_init(kl_fix *f) {
-    f->be = make_cpu(1);
+    f->be = sc_check_cpu(1);
     sc_test_fill_uniform(f->a, KN * KK, 61, -2.0f, 2.0f);
     sc_test_fill_uniform(f->b, KN * KK, 62, -2.0f, 2.0f);
     f->ta = sc_tensor_2d(f->a, SC_F32, KN, KK);

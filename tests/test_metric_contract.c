@@ -9,42 +9,14 @@
 
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-/* The call must fail with `expected` and leave a message that names the op. */
-#define EXPECT_FAIL(be, expected, op_name, call)                                                   \
-    do {                                                                                           \
-        sc_error_clear(&(be)->err);                                                                \
-        sc_status st_ = (call);                                                                    \
-        ck_assert_msg(st_ == (expected), "%s returned %s, expected %s", #call,                     \
-                      sc_status_name(st_), sc_status_name(expected));                              \
-        ck_assert_msg(strstr((be)->err.msg, (op_name)) != NULL,                                    \
-                      "%s: message '%s' does not name %s", #call, (be)->err.msg, (op_name));       \
-    } while (0)
-
-static float *alloc_floats(size_t n) {
-    float *x = calloc(n ? n : 1, sizeof(float));
-    ck_assert_ptr_nonnull(x);
-    return x;
-}
-
 START_TEST(test_bad_calls_refused) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const sc_backend_ops *o = be->ops;
-    float *a = alloc_floats(4096), *b = alloc_floats(4096), *c = alloc_floats(4096);
-    float *d = alloc_floats(4096);
+    sc_op_scratch *m = sc_check_scratch();
+    float *a = m->a, *b = m->b, *c = m->c, *d = m->d;
     int32_t ints[64] = {0};
     sc_tensor x = sc_tensor_4d(a, SC_F32, 2, 3, 4, 5), x2 = sc_tensor_4d(d, SC_F32, 2, 3, 4, 5);
     sc_tensor x_wide = sc_tensor_4d(d, SC_F32, 2, 3, 4, 6),
@@ -176,20 +148,11 @@ START_TEST(test_bad_calls_refused) {
     EXPECT_OK(be, o->masked_sum(be, &map, NULL, 2, &col2x3));
     EXPECT_OK(be, o->map_sparsity(be, &map, NULL, NULL));
     EXPECT_OK(be, o->impute_linear(be, &impute, &x, &mask, &x2));
-    free(a);
-    free(b);
-    free(c);
-    free(d);
+    free(m);
     sc_backend_destroy(be);
 }
 END_TEST
 
-static Suite *metric_contract_suite(void) {
-    Suite *s = suite_create("metric_contract");
-    TCase *tc = tcase_create("metric contract");
-    tcase_add_test(tc, test_bad_calls_refused);
-    suite_add_tcase(s, tc);
-    return s;
+int main(void) {
+    return sc_check_run_test("metric_contract", "metric contract", test_bad_calls_refused);
 }
-
-int main(void) { return sc_check_run(metric_contract_suite()); }

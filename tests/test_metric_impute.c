@@ -10,19 +10,8 @@
 
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
 
 enum { N = 2, C = 2, H = 7, W = 8, HW = H * W, PLANE_COUNT = N * C, TOTAL = PLANE_COUNT * HW };
 
@@ -41,7 +30,7 @@ typedef struct impute_fix {
 /* A ramp image; sample 0 masks a 3x2 interior block and one isolated pixel, sample 1 one
  * interior pixel only. */
 static void fix_init(impute_fix *f) {
-    f->be = make_cpu(2);
+    f->be = sc_check_cpu(2);
     for (int p = 0; p < PLANE_COUNT; p++)
         for (int i = 0; i < H; i++)
             for (int j = 0; j < W; j++)
@@ -90,7 +79,7 @@ END_TEST
 
 /* A masked corner of a 3x3 plane: neighbours (0, 1) and (1, 0) weigh 2, (1, 1) weighs 1. */
 START_TEST(test_impute_edge_weights) {
-    sc_backend *be = make_cpu(1);
+    sc_backend *be = sc_check_cpu(1);
     float x[9] = {100, 2, 3, 4, 5, 6, 7, 8, 9}, mask[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0}, out[9];
     sc_tensor tx = sc_tensor_4d(x, SC_F32, 1, 1, 3, 3), tm = sc_tensor_4d(mask, SC_F32, 1, 1, 3, 3);
     sc_tensor to = sc_tensor_4d(out, SC_F32, 1, 1, 3, 3);

@@ -11,27 +11,8 @@
 
 #include "common/test_util.h"
 #include "host/backend/backend.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-#define EXPECT_NEAR(got, want, tol)                                                                \
-    ck_assert_msg(fabs((double)(got) - (double)(want)) <= (tol), "%s = %.9g, expected %.9g",       \
-                  #got, (double)(got), (double)(want))
-
-static sc_tensor map4(void *data, int64_t n, int64_t h, int64_t w) {
-    return sc_tensor_4d(data, SC_F32, n, 1, h, w);
-}
 
 /* ---- map_sparsity ---------------------------------------------------------------------------- */
 
@@ -53,7 +34,7 @@ static double entropy_reference(const float *v, int n) {
  * hand and each output alone. */
 START_TEST(test_sparsity_closed_forms) {
     enum { N = 4, HW = 16 };
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     float map_data[N * HW], hoyer[N], entropy[N];
     for (int i = 0; i < HW; i++) {
         map_data[0 * HW + i] = 3.0f;
@@ -61,7 +42,7 @@ START_TEST(test_sparsity_closed_forms) {
         map_data[2 * HW + i] = 0.0f;
         map_data[3 * HW + i] = i == 4 ? NAN : 1.0f;
     }
-    sc_tensor map = map4(map_data, N, 4, 4);
+    sc_tensor map = sc_test_map4(map_data, N, 4, 4);
     sc_tensor th = sc_tensor_1d(hoyer, SC_F32, N), te = sc_tensor_1d(entropy, SC_F32, N);
     EXPECT_OK(be, be->ops->map_sparsity(be, &map, &th, &te));
     EXPECT_NEAR(hoyer[0], 0.0, 1e-6);
@@ -72,7 +53,7 @@ START_TEST(test_sparsity_closed_forms) {
     ck_assert(isnan(hoyer[2]) && isnan(entropy[2]) && isnan(hoyer[3]) && isnan(entropy[3]));
     /* |values| 0, 3, 1, 2: l1 = 6, l2 = sqrt(14), n = 4 */
     float hand[4] = {0.0f, -3.0f, 1.0f, 2.0f};
-    sc_tensor hand_map = map4(hand, 1, 2, 2);
+    sc_tensor hand_map = sc_test_map4(hand, 1, 2, 2);
     sc_tensor h1 = sc_tensor_1d(hoyer, SC_F32, 1), e1 = sc_tensor_1d(entropy, SC_F32, 1);
     EXPECT_OK(be, be->ops->map_sparsity(be, &hand_map, &h1, &e1));
     EXPECT_NEAR(hoyer[0], (2.0 - 6.0 / sqrt(14.0)) / (2.0 - 1.0), 1e-6);
@@ -91,12 +72,12 @@ END_TEST
 /* ---- rank_pixels and ranked_replace ---------------------------------------------------------- */
 
 START_TEST(test_rank_pixels_order) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     /* descending, ties by index, -0 ties with +0, NaN last */
     float hand[8] = {0.5f, 0.9f, 0.5f, NAN, -1.0f, 0.9f, 0.0f, -0.0f};
     const int32_t want[8] = {2, 0, 3, 7, 6, 1, 4, 5};
     int32_t ranks[8];
-    sc_tensor map = map4(hand, 1, 2, 4), tr = sc_tensor_4d(ranks, SC_I32, 1, 1, 2, 4);
+    sc_tensor map = sc_test_map4(hand, 1, 2, 4), tr = sc_tensor_4d(ranks, SC_I32, 1, 1, 2, 4);
     EXPECT_OK(be, be->ops->rank_pixels(be, &map, &tr));
     for (int i = 0; i < 8; i++)
         ck_assert_msg(ranks[i] == want[i], "pixel %d: rank %d, expected %d", i, ranks[i], want[i]);
@@ -106,7 +87,7 @@ START_TEST(test_rank_pixels_order) {
     int32_t r[N * HW];
     for (int i = 0; i < N * HW; i++)
         values[i] = 0.25f * (float)((i * 7) % 5);
-    sc_tensor rmap = map4(values, N, 5, 7), trr = sc_tensor_4d(r, SC_I32, N, 1, 5, 7);
+    sc_tensor rmap = sc_test_map4(values, N, 5, 7), trr = sc_tensor_4d(r, SC_I32, N, 1, 5, 7);
     EXPECT_OK(be, be->ops->rank_pixels(be, &rmap, &trr));
     for (int n = 0; n < N; n++) {
         int at[HW];
@@ -127,7 +108,7 @@ END_TEST
 
 START_TEST(test_ranked_replace) {
     enum { N = 2, C = 2, HW = 4, TOTAL = N * C * HW };
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     /* ranks per sample: pixel p has rank rank_of[n][p] */
     int32_t ranks[N * HW] = {2, 0, 3, 1, 0, 1, 2, 3};
     float x_data[TOTAL], alt_data[TOTAL], out_data[TOTAL];
@@ -165,7 +146,7 @@ END_TEST
 /* ---- gaussian_blur --------------------------------------------------------------------------- */
 
 START_TEST(test_gaussian_blur) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     /* kernel 3, sigma 1 by hand: w = (e, 1, e) / (1 + 2e), e = exp(-1/2) */
     const double e = exp(-0.5), w[3] = {e / (1 + 2 * e), 1 / (1 + 2 * e), e / (1 + 2 * e)};
     float delta[25] = {0}, out[25];
@@ -212,7 +193,7 @@ END_TEST
 /* ---- resize_bilinear and gradcam ------------------------------------------------------------- */
 
 START_TEST(test_resize_bilinear) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     /* torch.nn.functional.interpolate([[0, 1], [2, 3]], size=4, mode="bilinear") */
     float in[4] = {0, 1, 2, 3}, out[16];
     const float want[16] = {0.0f, 0.25f, 0.75f, 1.0f, 0.5f, 0.75f, 1.25f, 1.5f,
@@ -242,7 +223,7 @@ START_TEST(test_resize_bilinear) {
 END_TEST
 
 START_TEST(test_gradcam) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     /* act (2, 2, 2, 2): channel 0 = 1, 2, 3, 4, channel 1 = 4, 3, 2, 1 in both samples.
      * Sample 0: alpha = (1, -1), map = ReLU(-3, -1, 1, 3); sample 1: alpha = (0.5, 0.25). */
     const float act[16] = {1, 2, 3, 4, 4, 3, 2, 1, 1, 2, 3, 4, 4, 3, 2, 1};
@@ -250,7 +231,8 @@ START_TEST(test_gradcam) {
     const float want[8] = {0, 0, 1, 3, 1.5f, 1.75f, 2.0f, 2.25f};
     float map_data[8];
     sc_tensor ta = sc_tensor_4d((float *)act, SC_F32, 2, 2, 2, 2);
-    sc_tensor tg = sc_tensor_4d((float *)grad, SC_F32, 2, 2, 2, 2), tm = map4(map_data, 2, 2, 2);
+    sc_tensor tg = sc_tensor_4d((float *)grad, SC_F32, 2, 2, 2, 2);
+    sc_tensor tm = sc_test_map4(map_data, 2, 2, 2);
     EXPECT_OK(be, be->ops->gradcam(be, &ta, &tg, &tm));
     for (int i = 0; i < 8; i++)
         EXPECT_NEAR(map_data[i], want[i], 1e-6);

@@ -11,26 +11,11 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-#define EXPECT_NEAR(got, want, tol)                                                                \
-    ck_assert_msg(fabs((double)(got) - (double)(want)) <= (tol), "%s = %.9g, expected %.9g",       \
-                  #got, (double)(got), (double)(want))
-
 START_TEST(test_target_score) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const float logits[12] = {1, 3, 3, 0, 5, 5, 5, 5, -1, -2, -0.5f, -3};
     int32_t targets[3] = {2, 0, 2};
     float out[9];
@@ -64,7 +49,7 @@ START_TEST(test_target_score) {
 END_TEST
 
 START_TEST(test_curve_auc) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const float curves[20] = {0.7f, 0.7f, 0.7f, 0.7f, 0.7f, 0, 0.25f, 0.5f, 0.75f, 1,
                               1, 0, 0, 0, 0,            0, 1, 0, 1, 0};
     float auc[4];
@@ -84,7 +69,7 @@ START_TEST(test_curve_auc) {
 END_TEST
 
 START_TEST(test_rank_rows_and_pearson) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const float in[16] = {3, 1, 3, 2, 2, 2, 2, 2, 0.0f, -0.0f, 5, -1, 1, NAN, 0, 2};
     const float want[12] = {3.5f, 1, 3.5f, 2, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 2.5f, 4, 1};
     float out[16];
@@ -132,7 +117,7 @@ START_TEST(test_rank_rows_and_pearson) {
 END_TEST
 
 START_TEST(test_masked_sum_and_distance) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const float map_data[12] = {1, 2, 3, 4, 5, 6, -1, 0.5f, 0.25f, 8, 0, 2};
     const float mask_data[12] = {1, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0};
     float out[6] = {7, 7, 7, 7, 7, 7};
@@ -164,7 +149,7 @@ START_TEST(test_masked_sum_and_distance) {
 END_TEST
 
 START_TEST(test_axpby) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     float x[6] = {1, 2, 3, -1, 0.5f, 0}, y[6] = {1, 1, 1, 2, 2, 2};
     sc_tensor tx = sc_tensor_4d(x, SC_F32, 1, 2, 1, 3), ty = sc_tensor_4d(y, SC_F32, 1, 2, 1, 3);
     EXPECT_OK(be, be->ops->axpby(be, 2.0f, &tx, 3.0f, &ty));
@@ -183,7 +168,7 @@ END_TEST
 
 START_TEST(test_add_noise) {
     enum { N = 2, C = 3, HW = 20, PER = C * HW, TOTAL = N * PER };
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     float x[TOTAL], out[TOTAL];
     sc_test_fill_uniform(x, TOTAL, 41, -1.0f, 1.0f);
     for (int i = PER; i < TOTAL; i++)

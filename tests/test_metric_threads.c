@@ -7,19 +7,8 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
 
 /* Images (TN, TC, TH, TW) and maps (TN, 1, TH, TW): each above SC_CPU_PARALLEL_MIN; Grad-CAM
  * activations (TN, GK, GH, GH); rows (RN, RM) for logits, curves and correlations. */
@@ -95,10 +84,10 @@ static void pass_alloc(pass_out *o) {
     float **images[6] = {&o->axpby, &o->noisy_normal, &o->noisy_uniform,
                          &o->replaced, &o->blurred, &o->imputed};
     for (int i = 0; i < 6; i++)
-        ck_assert_ptr_nonnull(*images[i] = calloc(TTOTAL, sizeof(float)));
-    ck_assert_ptr_nonnull(o->cam = calloc(TN * GH * GH, sizeof(float)));
-    ck_assert_ptr_nonnull(o->cam_resized = calloc(TMAPS, sizeof(float)));
-    ck_assert_ptr_nonnull(o->rank_rows = calloc(RTOTAL, sizeof(float)));
+        *images[i] = sc_check_floats(TTOTAL);
+    o->cam = sc_check_floats(TN * GH * GH);
+    o->cam_resized = sc_check_floats(TMAPS);
+    o->rank_rows = sc_check_floats(RTOTAL);
     ck_assert_ptr_nonnull(o->ranks = calloc(TMAPS, sizeof(int32_t)));
 }
 
@@ -116,11 +105,10 @@ static void pass_free(pass_out *o) {
 }
 
 START_TEST(test_thread_count_independent) {
-    float *x = calloc(TTOTAL, sizeof(float)), *map = calloc(TMAPS, sizeof(float));
-    float *act = calloc(GTOTAL, sizeof(float)), *grad = calloc(GTOTAL, sizeof(float));
-    float *rows = calloc(2 * RTOTAL, sizeof(float));
+    float *x = sc_check_floats(TTOTAL), *map = sc_check_floats(TMAPS);
+    float *act = sc_check_floats(GTOTAL), *grad = sc_check_floats(GTOTAL);
+    float *rows = sc_check_floats(2 * RTOTAL);
     int32_t targets[RN];
-    ck_assert(x && map && act && grad && rows);
     sc_test_fill_uniform(x, TTOTAL, 51, -1.0f, 1.0f);
     sc_test_fill_uniform(map, TMAPS, 52, 0.0f, 1.0f);
     for (int i = 0; i < TMAPS; i += 7)
@@ -133,7 +121,7 @@ START_TEST(test_thread_count_independent) {
     pass_out outs[2];
     for (int b = 0; b < 2; b++) {
         pass_alloc(&outs[b]);
-        sc_backend *be = make_cpu(b == 0 ? 1 : 3);
+        sc_backend *be = sc_check_cpu(b == 0 ? 1 : 3);
         pass_run(be, x, map, act, grad, rows, targets, &outs[b]);
         sc_backend_destroy(be);
     }
@@ -170,12 +158,6 @@ START_TEST(test_thread_count_independent) {
 }
 END_TEST
 
-static Suite *metric_threads_suite(void) {
-    Suite *s = suite_create("metric_threads");
-    TCase *tc = tcase_create("thread count");
-    tcase_add_test(tc, test_thread_count_independent);
-    suite_add_tcase(s, tc);
-    return s;
+int main(void) {
+    return sc_check_run_test("metric_threads", "thread count", test_thread_count_independent);
 }
-
-int main(void) { return sc_check_run(metric_threads_suite()); }

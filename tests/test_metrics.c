@@ -18,21 +18,13 @@
 #include "common/test_util.h"
 #include "host/core/rng.h"
 #include "host/explain/metric_batch.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
 #define SIDE 8
 #define HW (SIDE * SIDE)
 #define CLASSES 3
 #define SAMPLES 24
-
-static sc_backend *cpu_backend(void) {
-    sc_backend_config bc = sc_backend_config_default();
-    bc.threads = 1;
-    sc_backend *be = NULL;
-    sc_error err = {0};
-    ck_assert_msg(sc_backend_create("cpu", &bc, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
 
 /* f(x) = W x + b on (1, SIDE, SIDE) images: weight (CLASSES, HW), bias (CLASSES). */
 static sc_net *linear_net(sc_backend *be, const float *weight, const float *bias) {
@@ -116,7 +108,7 @@ END_TEST
 
 /* Deletion, insertion and masked accuracy of a constant-score model, on a random map. */
 START_TEST(test_constant_model_curves) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     static float weight[CLASSES * HW];
     const float bias[CLASSES] = {0.5f, 2.0f, -1.0f};
     sc_net *net = linear_net(be, weight, bias);
@@ -177,7 +169,7 @@ END_TEST
 /* The constant model's gradient maps are all zero: every map-based value is NaN, counted as
  * degenerate; robust accuracy is still there. */
 START_TEST(test_degenerate_maps_counted) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     static float weight[CLASSES * HW];
     const float bias[CLASSES] = {0.5f, 2.0f, -1.0f};
     sc_net *net = linear_net(be, weight, bias);
@@ -210,7 +202,7 @@ START_TEST(test_degenerate_maps_counted) {
 END_TEST
 
 START_TEST(test_linear_faithfulness_is_one) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     sc_net *net = dominant_linear_net(be);
     sc_dataset ds;
     tiny_dataset(&ds, 5);
@@ -229,7 +221,7 @@ START_TEST(test_linear_faithfulness_is_one) {
 END_TEST
 
 START_TEST(test_linear_gradient_sensitivity_is_zero) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     sc_net *net = dominant_linear_net(be);
     sc_dataset ds;
     tiny_dataset(&ds, 6);
@@ -249,7 +241,7 @@ START_TEST(test_linear_gradient_sensitivity_is_zero) {
 END_TEST
 
 START_TEST(test_randomisation_decorrelates_and_restores) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     sc_net *net = dominant_linear_net(be);
     sc_dataset ds;
     tiny_dataset(&ds, 7);
@@ -273,7 +265,7 @@ START_TEST(test_randomisation_decorrelates_and_restores) {
 END_TEST
 
 START_TEST(test_robust_accuracy_bounds) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     static float weight[CLASSES * HW];
     const float bias[CLASSES] = {0.0f, 0.0f, 0.0f};
     sc_test_fill_uniform(weight, CLASSES * HW, 21, -0.5f, 0.5f);
@@ -309,7 +301,7 @@ END_TEST
 
 /* --correct-only keeps exactly the correctly classified samples. */
 START_TEST(test_correct_only) {
-    sc_backend *be = cpu_backend();
+    sc_backend *be = sc_check_cpu(1);
     sc_net *net = dominant_linear_net(be); /* always predicts 0: a third of the labels */
     sc_dataset ds;
     tiny_dataset(&ds, 9);

@@ -26,19 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/closed_form_params.h"
 #include "common/ref_compare.h"
-#include "common/test_util.h"
 #include "host/core/safetensors.h"
 #include "host/train/evaluate.h"
 #include "host/train/train_step.h"
 #include "models/resnet.h"
+#include "tests/common/check_ref.h"
 #include "tests/common/check_run.h"
 
 #define TOLERANCE 1e-4
 #define FIXTURE "tests/fixtures/modes_resnet8.safetensors"
-#define KEY_LEN 160
-#define WHY_LEN 512
 
 static const char *const CASES[] = {"standard", "adv",          "sgt", "sgt_batch",
                                     "scaat",    "scaat_detach", "asgt"};
@@ -55,14 +52,12 @@ typedef struct fixture {
 } fixture;
 
 static const char *meta(const fixture *fx, const char *key) {
-    const char *v = sc_st_metadata_get(&fx->file, key);
-    ck_assert_msg(v != NULL, "%s: no metadata '%s'", fx->file.name, key);
-    return v;
+    return sc_check_meta(&fx->file, key);
 }
 
 /* Metadata of the case, or NULL. */
 static const char *case_meta(const fixture *fx, const char *key) {
-    char full[KEY_LEN];
+    char full[SC_REF_KEY_LEN];
     snprintf(full, sizeof full, "%s.%s", fx->name, key);
     return sc_st_metadata_get(&fx->file, full);
 }
@@ -74,18 +69,14 @@ static const char *case_meta_req(const fixture *fx, const char *key) {
 }
 
 static int has(const fixture *fx, const char *key) {
-    char full[KEY_LEN];
+    char full[SC_REF_KEY_LEN];
     snprintf(full, sizeof full, "%s.%s", fx->name, key);
     return sc_st_find(&fx->file, full) != NULL;
 }
 
 /* A copy of the case's tensor `key` (numel < 0: any count). */
 static void *ref_copy(const fixture *fx, const char *key, sc_st_dtype dtype, int64_t numel) {
-    char full[KEY_LEN], why[WHY_LEN];
-    snprintf(full, sizeof full, "%s.%s", fx->name, key);
-    void *data = sc_ref_entry_copy(&fx->file, full, dtype, numel, why, sizeof why);
-    ck_assert_msg(data != NULL, "%s", why);
-    return data;
+    return sc_check_ref_copy(&fx->file, fx->name, key, dtype, numel);
 }
 
 static float *ref_f32(const fixture *fx, const char *key, int64_t numel) {
@@ -93,21 +84,9 @@ static float *ref_f32(const fixture *fx, const char *key, int64_t numel) {
 }
 
 static void fixture_open(fixture *fx, int index) {
-    char path[1024];
-    sc_error err;
-    sc_error_clear(&err);
     memset(fx, 0, sizeof *fx);
     fx->name = CASES[index];
-    sc_test_source_path(FIXTURE, path, sizeof path);
-    ck_assert_msg(sc_st_open(&fx->file, path, &err) == SC_OK, "%s", err.msg);
-    ck_assert_str_eq(meta(fx, "format"), "scaat-mode-reference-1");
-    snprintf(fx->spec.name, sizeof fx->spec.name, "%s", meta(fx, "model"));
-    snprintf(fx->spec.stem, sizeof fx->spec.stem, "%s", meta(fx, "stem"));
-    fx->spec.in_channels = atoi(meta(fx, "in_channels"));
-    fx->spec.num_classes = atoi(meta(fx, "num_classes"));
-    fx->spec.in_h = atoi(meta(fx, "height"));
-    fx->spec.in_w = atoi(meta(fx, "width"));
-    fx->batch = atoi(meta(fx, "batch"));
+    sc_check_fixture_open(&fx->file, FIXTURE, "scaat-mode-reference-1", &fx->spec, &fx->batch);
     ck_assert_int_gt(fx->batch, 0);
     ck_assert_int_le(fx->spec.in_channels, SC_MAX_CHANNELS);
     fx->norm.channels = fx->spec.in_channels;
@@ -184,30 +163,11 @@ static void upload(const engine *e, const sc_tensor *t, const float *host) {
     ck_assert(e->be->ops->upload(e->be, t->data, host, sc_tensor_bytes(t)) == SC_OK);
 }
 
-/* Multiply a parameter by a power of two (exact, as the reference does). */
-static void scale_param(engine *e, const char *name, float gain) {
-    int p = sc_net_find_param(e->net, name);
-    ck_assert_msg(p >= 0, "no parameter %s", name);
-    const sc_tensor *v = &e->net->params[p].value;
-    float *host = download(e, v);
-    for (int64_t i = 0; i < sc_tensor_numel(v); i++)
-        host[i] *= gain;
-    upload(e, v, host);
-    free(host);
-}
-
 static void engine_create(engine *e, const fixture *fx) {
     sc_error err;
     sc_error_clear(&err);
     memset(e, 0, sizeof *e);
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    ck_assert_msg(sc_backend_create("cpu", &config, &e->be, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_model_create(&fx->spec, e->be, 1, &e->net, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_closed_form_set_params(e->net, &err) == SC_OK, "%s", err.msg);
-    float gain = strtof(meta(fx, "logit_gain"), NULL);
-    scale_param(e, "fc.weight", gain);
-    scale_param(e, "fc.bias", gain);
+    sc_check_fixture_net(&fx->spec, strtof(meta(fx, "logit_gain"), NULL), &e->be, &e->net);
     ck_assert_msg(sc_acts_create(e->net, fx->batch, 1, 1, &e->acts, &err) == SC_OK, "%s", err.msg);
     const sc_tensor *input = &e->acts->values[0];
     float *x = ref_f32(fx, "input", sc_tensor_numel(input));
@@ -389,7 +349,7 @@ static void compare_branches(engine *e, const fixture *fx, sc_ref_report *r) {
 static void compare_gradient(const engine *e, const fixture *fx, sc_ref_report *r,
                              const sc_param *p) {
     int64_t n = sc_tensor_numel(&p->grad);
-    char key[KEY_LEN];
+    char key[SC_REF_KEY_LEN];
     float *grad = download(e, &p->grad);
     snprintf(key, sizeof key, "grad_stats.%s", p->name);
     double *stats = ref_copy(fx, key, SC_ST_F64, 3);
@@ -402,7 +362,7 @@ static void compare_gradient(const engine *e, const fixture *fx, sc_ref_report *
     } else {
         snprintf(key, sizeof key, "grad_index.%s", p->name);
         int32_t *index = ref_copy(fx, key, SC_ST_I32, -1);
-        char full_key[KEY_LEN + 32];
+        char full_key[SC_REF_KEY_LEN + 32];
         snprintf(full_key, sizeof full_key, "%s.%s", fx->name, key);
         int64_t samples = sc_st_find(&fx->file, full_key)->numel;
         snprintf(key, sizeof key, "grad_value.%s", p->name);
@@ -429,7 +389,7 @@ static void compare_params(const engine *e, const fixture *fx, sc_ref_report *r)
             compare_gradient(e, fx, r, p);
             continue;
         }
-        char key[KEY_LEN];
+        char key[SC_REF_KEY_LEN];
         snprintf(key, sizeof key, "running.%s", p->name);
         compare_tensor(e, fx, r, key, &p->value);
         ck_assert_msg(has(fx, key), "%s: no reference for %s", fx->name, key);

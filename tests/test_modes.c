@@ -27,18 +27,10 @@
 #include "common/test_util.h"
 #include "host/train/attack.h"
 #include "host/train/evaluate.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
 #define OK(call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, err.msg)
-
-static sc_backend *make_cpu(void) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    sc_backend *be = NULL;
-    sc_error err = {0};
-    OK(sc_backend_create("cpu", &config, &be, &err));
-    return be;
-}
 
 static void make_fixture(sc_backend *be, const sc_mode_config *m, int batch, int h, int w,
                          uint64_t seed, sc_mode_fixture *f) {
@@ -89,7 +81,7 @@ static sc_status run_step(sc_mode_fixture *f, float lr, uint64_t step, sc_error 
 /* ---- 1. lambda = 0 ------------------------------------------------------------------------ */
 
 START_TEST(test_lambda_zero_is_standard) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_error err = {0};
     const sc_mode_kind kinds[2] = {SC_MODE_SGT, SC_MODE_SCAAT};
     for (int c = 0; c < 4; c++) {
@@ -151,7 +143,7 @@ static void expect_untouched(const sc_mode_fixture *f, const float *before, int6
 }
 
 START_TEST(test_running_statistics) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_error err = {0};
     for (int bn = 0; bn < 2; bn++) { /* the passes on their own */
         sc_mode_config m = config_for(SC_MODE_SCAAT, bn);
@@ -296,7 +288,7 @@ static void check_scaat_attack(sc_backend *be, int steps, float k, int bn, float
 }
 
 START_TEST(test_scaat_perturbation) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     /* epoch 1 of the default 5-epoch warmup: eps_t = eps * 2 / 5 */
     check_scaat_attack(be, 1, 0.5f, 0, 8.0f / 255.0f, 1, 8.0f / 255.0f * 0.4f);
     check_scaat_attack(be, 3, 0.3f, 1, 0.1f, 7, 0.1f);
@@ -307,7 +299,7 @@ START_TEST(test_scaat_perturbation) {
 END_TEST
 
 START_TEST(test_adv_perturbation) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_error err = {0};
     sc_mode_config m = sc_mode_fixture_config(SC_MODE_ADV);
     m.steps = 2;
@@ -491,7 +483,7 @@ static void check_objective(sc_backend *be, sc_mode_config m, const char *what) 
 }
 
 START_TEST(test_objective_gradients) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_mode_config m = config_for(SC_MODE_SGT, 0);
     check_objective(be, m, "sgt");
     m = config_for(SC_MODE_SCAAT, 1);
@@ -508,7 +500,7 @@ END_TEST
 /* ---- 5. every mode on one image and on a non-square image --------------------------------- */
 
 START_TEST(test_every_mode_edge_shapes) {
-    sc_backend *be = make_cpu();
+    sc_backend *be = sc_check_cpu(2);
     sc_error err = {0};
     const int shapes[2][3] = {{1, 12, 12}, {4, 12, 16}};
     for (int s = 0; s < 2; s++)

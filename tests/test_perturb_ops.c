@@ -11,19 +11,8 @@
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
 #include "host/core/saliency_math.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
 
 /* Three channels normalised as CIFAR-10: lo/hi are the images of pixels 0 and 1. */
 static sc_perturb_params perturb_params(float eps, float step_size) {
@@ -59,7 +48,7 @@ START_TEST(test_budget_by_hand) {
         {0.0f, 1, {0.1f, 0.1f, 0.1f, 0.1f, 0, 0.1f, 0, 0.1f, 0.1f, 0.1f}},
         {1.0f, 0, {0.1f, 0.075f, 0.05f, 0, 0.025f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f}},
     };
-    sc_backend *be = make_cpu(1);
+    sc_backend *be = sc_check_cpu(1);
     float budget_data[10];
     sc_tensor map = sc_tensor_4d((float *)map_data, SC_F32, 2, 1, 1, 5);
     sc_tensor mask = sc_tensor_4d((float *)mask_data, SC_F32, 2, 1, 1, 5);
@@ -94,7 +83,7 @@ typedef struct perturb_fix {
 static perturb_fix *perturb_fix_new(float margin) {
     perturb_fix *f = calloc(1, sizeof *f);
     ck_assert_ptr_nonnull(f);
-    f->be = make_cpu(2);
+    f->be = sc_check_cpu(2);
     f->p = perturb_params(8.0f / 255.0f, 0.25f);
     for (int i = 0; i < PTOTAL; i++) {
         int c = (i / PHW) % PC;

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/closed_form_params.h"
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/json.h"
@@ -31,6 +30,7 @@
 #include "host/train/evaluate.h"
 #include "host/train/train_step.h"
 #include "models/resnet.h"
+#include "tests/common/check_ref.h"
 #include "tests/common/check_run.h"
 
 #define TOLERANCE 1e-4
@@ -53,9 +53,7 @@ typedef struct fixture {
 } fixture;
 
 static const char *meta(const fixture *fx, const char *key) {
-    const char *v = sc_st_metadata_get(&fx->file, key);
-    ck_assert_msg(v != NULL, "%s: no metadata '%s'", fx->file.name, key);
-    return v;
+    return sc_check_meta(&fx->file, key);
 }
 
 static int meta_int(const fixture *fx, const char *key) { return atoi(meta(fx, key)); }
@@ -65,20 +63,9 @@ static double meta_double(const fixture *fx, const char *key) {
 }
 
 static void fixture_open(fixture *fx, int index) {
-    char path[1024];
-    sc_error err;
-    sc_error_clear(&err);
     memset(fx, 0, sizeof *fx);
-    sc_test_source_path(FIXTURES[index], path, sizeof path);
-    ck_assert_msg(sc_st_open(&fx->file, path, &err) == SC_OK, "%s", err.msg);
-    ck_assert_str_eq(meta(fx, "format"), "scaat-pytorch-reference-1");
-    snprintf(fx->spec.name, sizeof fx->spec.name, "%s", meta(fx, "model"));
-    snprintf(fx->spec.stem, sizeof fx->spec.stem, "%s", meta(fx, "stem"));
-    fx->spec.in_channels = meta_int(fx, "in_channels");
-    fx->spec.num_classes = meta_int(fx, "num_classes");
-    fx->spec.in_h = meta_int(fx, "height");
-    fx->spec.in_w = meta_int(fx, "width");
-    fx->batch = meta_int(fx, "batch");
+    sc_check_fixture_open(&fx->file, FIXTURES[index], "scaat-pytorch-reference-1", &fx->spec,
+                          &fx->batch);
     fx->full_grads = meta_int(fx, "full_grads");
     ck_assert_int_gt(fx->batch, 0);
 }
@@ -86,21 +73,15 @@ static void fixture_open(fixture *fx, int index) {
 /* The entry `name`, which must have this dtype and element count. */
 static const sc_st_entry *entry(const fixture *fx, const char *name, sc_st_dtype dtype,
                                 int64_t numel) {
-    const sc_st_entry *e = sc_st_find(&fx->file, name);
-    ck_assert_msg(e != NULL, "%s: no tensor '%s'", fx->file.name, name);
-    ck_assert_msg(e->dtype == dtype && e->numel == numel, "%s: '%s' is %s with %lld elements, "
-                  "expected %s with %lld", fx->file.name, name, sc_st_dtype_name(e->dtype),
-                  (long long)e->numel, sc_st_dtype_name(dtype), (long long)numel);
+    char why[SC_REF_WHY_LEN];
+    const sc_st_entry *e = sc_ref_entry(&fx->file, name, dtype, numel, why, sizeof why);
+    ck_assert_msg(e != NULL, "%s", why);
     return e;
 }
 
 /* A copy of the entry's data (the file's data may be unaligned). */
 static void *entry_copy(const fixture *fx, const char *name, sc_st_dtype dtype, int64_t numel) {
-    const sc_st_entry *e = entry(fx, name, dtype, numel);
-    void *out = malloc(e->nbytes ? e->nbytes : 1);
-    ck_assert_ptr_nonnull(out);
-    memcpy(out, e->data, e->nbytes);
-    return out;
+    return sc_check_ref_copy(&fx->file, NULL, name, dtype, numel);
 }
 
 static float *ref_f32(const fixture *fx, const char *name, int64_t numel) {
@@ -122,11 +103,7 @@ typedef struct engine {
 static void engine_create(engine *e, const fixture *fx) {
     sc_error err;
     sc_error_clear(&err);
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = 2;
-    ck_assert_msg(sc_backend_create("cpu", &config, &e->be, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_model_create(&fx->spec, e->be, 1, &e->net, &err) == SC_OK, "%s", err.msg);
-    ck_assert_msg(sc_closed_form_set_params(e->net, &err) == SC_OK, "%s", err.msg);
+    sc_check_fixture_net(&fx->spec, 1.0f, &e->be, &e->net);
     ck_assert_msg(sc_acts_create(e->net, fx->batch, 1, 1, &e->acts, &err) == SC_OK, "%s", err.msg);
     const sc_tensor *input = &e->acts->values[0]; /* (N, C, H, W) */
     int64_t n_input = sc_tensor_numel(input);

@@ -9,58 +9,15 @@
 
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
 
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-/* The call must fail with `expected` and leave a message that names the op. */
-#define EXPECT_FAIL(be, expected, op_name, call)                                                   \
-    do {                                                                                           \
-        sc_error_clear(&(be)->err);                                                                \
-        sc_status st_ = (call);                                                                    \
-        ck_assert_msg(st_ == (expected), "%s returned %s, expected %s", #call,                     \
-                      sc_status_name(st_), sc_status_name(expected));                              \
-        ck_assert_msg(strstr((be)->err.msg, (op_name)) != NULL,                                    \
-                      "%s: message '%s' does not name %s", #call, (be)->err.msg, (op_name));       \
-    } while (0)
-
-static float *alloc_floats(size_t n) {
-    float *x = calloc(n ? n : 1, sizeof(float));
-    ck_assert_ptr_nonnull(x);
-    return x;
-}
-
-/* Three channels with std 0.5 and the range [-2, 2]. */
-static sc_perturb_params perturb_params(void) {
-    sc_perturb_params p;
-    memset(&p, 0, sizeof p);
-    p.eps = 0.03f;
-    p.step_size = 0.5f;
-    p.channels = 3;
-    for (int c = 0; c < 3; c++) {
-        p.std[c] = 0.5f;
-        p.lo[c] = -2.0f;
-        p.hi[c] = 2.0f;
-    }
-    p.key = sc_rng_key_make(3, 1, SC_RNG_DELTA);
-    return p;
-}
-
 START_TEST(test_bad_calls_refused) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     const sc_backend_ops *o = be->ops;
-    float *a = alloc_floats(4096), *b = alloc_floats(4096), *c = alloc_floats(4096);
-    float *d = alloc_floats(4096), stats[2] = {0, 0};
+    sc_op_scratch *m = sc_check_scratch();
+    float *a = m->a, *b = m->b, *c = m->c, *d = m->d;
+    float stats[2] = {0, 0};
     int32_t labels[8] = {0};
     sc_tensor x = sc_tensor_4d(a, SC_F32, 2, 3, 4, 5), x2 = sc_tensor_4d(d, SC_F32, 2, 3, 4, 5);
     sc_tensor x_wide = sc_tensor_4d(d, SC_F32, 2, 3, 4, 6);
@@ -125,7 +82,7 @@ START_TEST(test_bad_calls_refused) {
     EXPECT_FAIL(be, SC_ERR_SHAPE, "perturb_budget",
                 o->perturb_budget(be, &budget_ok, &map, &map_c2, &mask));
 
-    sc_perturb_params pp = perturb_params(), two_channels = pp, five_channels = pp;
+    sc_perturb_params pp = sc_test_perturb_params(), two_channels = pp, five_channels = pp;
     sc_perturb_params zero_std = pp, swapped_range = pp, negative_step = pp;
     two_channels.channels = 2;
     five_channels.channels = 5;
@@ -181,20 +138,11 @@ START_TEST(test_bad_calls_refused) {
     EXPECT_OK(be, o->perturb_budget(be, &budget_ok, &map, NULL, &mask));
     EXPECT_OK(be, o->perturb_init(be, &pp, &x, NULL, &x2));
     EXPECT_OK(be, o->map_gini(be, &map, NULL, NULL));
-    free(a);
-    free(b);
-    free(c);
-    free(d);
+    free(m);
     sc_backend_destroy(be);
 }
 END_TEST
 
-static Suite *saliency_contract_suite(void) {
-    Suite *s = suite_create("saliency_contract");
-    TCase *tc = tcase_create("saliency contract");
-    tcase_add_test(tc, test_bad_calls_refused);
-    suite_add_tcase(s, tc);
-    return s;
+int main(void) {
+    return sc_check_run_test("saliency_contract", "saliency contract", test_bad_calls_refused);
 }
-
-int main(void) { return sc_check_run(saliency_contract_suite()); }

@@ -13,29 +13,8 @@
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
 #include "host/core/saliency_math.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-static sc_tensor map4(float *data, int64_t n, int64_t h, int64_t w) {
-    return sc_tensor_4d(data, SC_F32, n, 1, h, w);
-}
-
-static float *alloc_floats(size_t n) {
-    float *x = calloc(n ? n : 1, sizeof(float));
-    ck_assert_ptr_nonnull(x);
-    return x;
-}
 
 /* ---- saliency_reduce ---------------------------------------------------------------------- */
 
@@ -57,11 +36,11 @@ START_TEST(test_saliency_reduce_modes) {
         {SC_REDUCE_MAX, 1, {6.0f, 8.0f, 1.5f, 1.0f}},
         {SC_REDUCE_SIGNED, 1, {0.0f, 4.0f / 3.0f, 0.0f, -1.0f / 6.0f}},
     };
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     float map_data[4];
     sc_tensor g = sc_tensor_4d((float *)reduce_g, SC_F32, 2, 3, 1, 2);
     sc_tensor x = sc_tensor_4d((float *)reduce_x, SC_F32, 2, 3, 1, 2);
-    sc_tensor map = map4(map_data, 2, 1, 2);
+    sc_tensor map = sc_test_map4(map_data, 2, 1, 2);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         sc_saliency_params p = {cases[c].kind};
         EXPECT_OK(be, be->ops->saliency_reduce(be, &p, &g, cases[c].with_x ? &x : NULL, &map));
@@ -106,10 +85,10 @@ static void expect_lowest(const float *map, const float *mask, int64_t n, int64_
 }
 
 START_TEST(test_mask_lowest_counts_and_ties) {
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     enum { N = 3, H = 5, W = 7, HW = H * W };
-    float *map_data = alloc_floats(N * HW), *mask_data = alloc_floats(N * HW);
-    sc_tensor map = map4(map_data, N, H, W), mask = map4(mask_data, N, H, W);
+    float *map_data = sc_check_floats(N * HW), *mask_data = sc_check_floats(N * HW);
+    sc_tensor map = sc_test_map4(map_data, N, H, W), mask = sc_test_map4(mask_data, N, H, W);
     float stats = 0.25f;
     sc_tensor stats_t = sc_tensor_1d(&stats, SC_F32, 1);
     sc_test_fill_uniform(map_data, N * HW, 11, -1.0f, 1.0f);
@@ -130,7 +109,8 @@ START_TEST(test_mask_lowest_counts_and_ties) {
     for (int i = 0; i < N * HW; i++)
         ck_assert_float_eq(mask_data[i], (i % HW) < 14 ? 1.0f : 0.0f);
     /* k = 0 and k = 1 on one image */
-    sc_tensor one_map = map4(map_data, 1, H, W), one_mask = map4(mask_data, 1, H, W);
+    sc_tensor one_map = sc_test_map4(map_data, 1, H, W);
+    sc_tensor one_mask = sc_test_map4(mask_data, 1, H, W);
     sc_mask_params none = {SC_MASK_LOWEST, 0.0f, 0, 0, 0}, all = {SC_MASK_LOWEST, 1.0f, 0, 0, 0};
     EXPECT_OK(be, be->ops->mask_select(be, &none, &one_map, &one_mask, NULL));
     for (int i = 0; i < HW; i++)
@@ -165,11 +145,11 @@ START_TEST(test_mask_mass_rule) {
         {{0, 0, 0, 0, 0, 0}, 0.9f, 0.1f, 0.9f, {1, 1, 1, 1, 1, 0}},
         {{0, 0, 0, 0, 0, 0}, 0.9f, 0.1f, 1.0f, {1, 1, 1, 1, 1, 1}},
     };
-    sc_backend *be = make_cpu(1);
+    sc_backend *be = sc_check_cpu(1);
     float mask_data[6], stats = 0.0f;
-    sc_tensor mask = map4(mask_data, 1, 2, 3), stats_t = sc_tensor_1d(&stats, SC_F32, 1);
+    sc_tensor mask = sc_test_map4(mask_data, 1, 2, 3), stats_t = sc_tensor_1d(&stats, SC_F32, 1);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        sc_tensor map = map4((float *)cases[c].map, 1, 2, 3);
+        sc_tensor map = sc_test_map4((float *)cases[c].map, 1, 2, 3);
         sc_mask_params p = {SC_MASK_MASS, 0.0f, cases[c].tau, cases[c].k_min, cases[c].k_max};
         stats = 0.0f;
         EXPECT_OK(be, be->ops->mask_select(be, &p, &map, &mask, &stats_t));
@@ -189,14 +169,15 @@ END_TEST
 
 START_TEST(test_image_stats_and_fill) {
     enum { N = 2, C = 3, H = 4, W = 5, HW = H * W, TOTAL = N * C * HW };
-    sc_backend *be = make_cpu(2);
-    float *x_data = alloc_floats(TOTAL), *out_data = alloc_floats(TOTAL);
+    sc_backend *be = sc_check_cpu(2);
+    float *x_data = sc_check_floats(TOTAL), *out_data = sc_check_floats(TOTAL);
     float mask_data[N * HW], stat_data[N * C * 3];
     sc_test_fill_uniform(x_data, TOTAL, 21, -2.0f, 2.0f);
     for (int i = 0; i < N * HW; i++)
         mask_data[i] = (float)((i * 5 + 1) % 3 == 0);
     sc_tensor x = sc_tensor_4d(x_data, SC_F32, N, C, H, W);
-    sc_tensor out = sc_tensor_4d(out_data, SC_F32, N, C, H, W), mask = map4(mask_data, N, H, W);
+    sc_tensor out = sc_tensor_4d(out_data, SC_F32, N, C, H, W);
+    sc_tensor mask = sc_test_map4(mask_data, N, H, W);
     sc_tensor stats = sc_tensor_make(stat_data, SC_F32, 3, (int64_t[]){N, C, 3});
     EXPECT_OK(be, be->ops->image_stats(be, &x, &stats));
     for (int plane = 0; plane < N * C; plane++) {
@@ -252,7 +233,7 @@ END_TEST
  * then a 2x2 map by hand. */
 START_TEST(test_gini_closed_forms) {
     enum { N = 4, HW = 16 };
-    sc_backend *be = make_cpu(2);
+    sc_backend *be = sc_check_cpu(2);
     float map_data[N * HW], gini_data[N], stats[2] = {1.0f, 2.0f};
     for (int i = 0; i < HW; i++) {
         map_data[0 * HW + i] = 3.0f;
@@ -260,7 +241,7 @@ START_TEST(test_gini_closed_forms) {
         map_data[2 * HW + i] = 0.0f;
         map_data[3 * HW + i] = i == 4 ? NAN : 1.0f;
     }
-    sc_tensor map = map4(map_data, N, 4, 4), gini = sc_tensor_1d(gini_data, SC_F32, N);
+    sc_tensor map = sc_test_map4(map_data, N, 4, 4), gini = sc_tensor_1d(gini_data, SC_F32, N);
     sc_tensor stats_t = sc_tensor_1d(stats, SC_F32, 2);
     EXPECT_OK(be, be->ops->map_gini(be, &map, &gini, &stats_t));
     /* one-hot: a = 1e-7 everywhere but 1 + 1e-7 at the top; G = (n-1)/n up to the 1e-7 */
@@ -280,7 +261,8 @@ START_TEST(test_gini_closed_forms) {
     /* by hand: |values| sorted 0, 1, 2, 3, max 3, a = v / 3 + 1e-7, weights -3, -1, 1, 3:
      * sum (2i - n - 1) a = 10 / 3 (the 1e-7 terms cancel), sum a = 2 + 4e-7 */
     float hand[4] = {0.0f, -3.0f, 1.0f, 2.0f};
-    sc_tensor hand_map = map4(hand, 1, 2, 2), hand_gini = sc_tensor_1d(gini_data, SC_F32, 1);
+    sc_tensor hand_map = sc_test_map4(hand, 1, 2, 2);
+    sc_tensor hand_gini = sc_tensor_1d(gini_data, SC_F32, 1);
     EXPECT_OK(be, be->ops->map_gini(be, &hand_map, &hand_gini, NULL));
     const double want = (10.0 / 3.0) / (4.0 * (2.0 + 4e-7));
     ck_assert_msg(fabs(gini_data[0] - want) <= 1e-6, "gini %.8g, expected %.8g",
@@ -297,7 +279,7 @@ END_TEST
 /* ---- onehot and argmax --------------------------------------------------------------------- */
 
 START_TEST(test_onehot_and_argmax) {
-    sc_backend *be = make_cpu(1);
+    sc_backend *be = sc_check_cpu(1);
     int32_t targets[3] = {2, 0, 3};
     float out_data[12];
     sc_tensor t = sc_tensor_1d(targets, SC_I32, 3), out = sc_tensor_2d(out_data, SC_F32, 3, 4);

@@ -8,41 +8,8 @@
 #include "common/test_util.h"
 #include "host/backend/backend.h"
 #include "host/core/rng.h"
+#include "tests/common/check_ops.h"
 #include "tests/common/check_run.h"
-
-static sc_backend *make_cpu(int threads) {
-    sc_backend_config config = sc_backend_config_default();
-    config.threads = threads;
-    sc_backend *be = NULL;
-    sc_error err;
-    sc_error_clear(&err);
-    ck_assert_msg(sc_backend_create("cpu", &config, &be, &err) == SC_OK, "%s", err.msg);
-    return be;
-}
-
-#define EXPECT_OK(be, call) ck_assert_msg((call) == SC_OK, "%s: %s", #call, (be)->err.msg)
-
-static float *alloc_floats(size_t n) {
-    float *x = calloc(n ? n : 1, sizeof(float));
-    ck_assert_ptr_nonnull(x);
-    return x;
-}
-
-/* Three channels with std 0.5 and the range [-2, 2]. */
-static sc_perturb_params perturb_params(void) {
-    sc_perturb_params p;
-    memset(&p, 0, sizeof p);
-    p.eps = 0.03f;
-    p.step_size = 0.5f;
-    p.channels = 3;
-    for (int c = 0; c < 3; c++) {
-        p.std[c] = 0.5f;
-        p.lo[c] = -2.0f;
-        p.hi[c] = 2.0f;
-    }
-    p.key = sc_rng_key_make(3, 1, SC_RNG_DELTA);
-    return p;
-}
 
 enum { TN = 9, TC = 3, TH = 64, TW = 60, THW = TH * TW, TTOTAL = TN * TC * THW };
 enum { KL_ROWS = 64, KL_CLASSES = 600 }; /* 38400 logits: above the parallel threshold */
@@ -80,7 +47,7 @@ static void pass_run(sc_backend *be, const float *g_data, const float *x_data, c
     sc_mask_params k03 = {SC_MASK_LOWEST, 0.3f, 0, 0, 0}, tau = {SC_MASK_MASS, 0, 0.8f, 0.1f, 0.9f};
     sc_fill_params fill = {SC_FILL_UNIFORM, sc_rng_key_make(9, 1, SC_RNG_FILL)};
     sc_budget_params bp = {0.03f, 2.0f};
-    sc_perturb_params pp = perturb_params();
+    sc_perturb_params pp = sc_test_perturb_params();
     sc_kl_params kl = {1.0f, 0};
     EXPECT_OK(be, ops->saliency_reduce(be, &reduce, &g, &x, &map));
     EXPECT_OK(be, ops->mask_select(be, &k03, &map, &lowest, &s0));
@@ -95,8 +62,8 @@ static void pass_run(sc_backend *be, const float *g_data, const float *x_data, c
 }
 
 START_TEST(test_thread_count_independent) {
-    float *g_data = alloc_floats(TTOTAL), *x_data = alloc_floats(TTOTAL);
-    float *logits = alloc_floats(2 * KL_ROWS * KL_CLASSES);
+    float *g_data = sc_check_floats(TTOTAL), *x_data = sc_check_floats(TTOTAL);
+    float *logits = sc_check_floats(2 * KL_ROWS * KL_CLASSES);
     sc_test_fill_uniform(g_data, TTOTAL, 31, -1.0f, 1.0f);
     sc_test_fill_uniform(x_data, TTOTAL, 32, -1.0f, 1.0f);
     sc_test_fill_uniform(logits, 2 * KL_ROWS * KL_CLASSES, 33, -3.0f, 3.0f);
@@ -104,15 +71,15 @@ START_TEST(test_thread_count_independent) {
     for (int b = 0; b < 2; b++) {
         pass_out *o = &outs[b];
         memset(o, 0, sizeof *o);
-        o->map = alloc_floats(TN * THW);
-        o->mask_lowest = alloc_floats(TN * THW);
-        o->mask_mass = alloc_floats(TN * THW);
-        o->budget = alloc_floats(TN * THW);
-        o->filled = alloc_floats(TTOTAL);
-        o->xadv = alloc_floats(TTOTAL);
-        o->dp = alloc_floats(KL_ROWS * KL_CLASSES);
-        o->dq = alloc_floats(KL_ROWS * KL_CLASSES);
-        sc_backend *be = make_cpu(b == 0 ? 1 : 3);
+        o->map = sc_check_floats(TN * THW);
+        o->mask_lowest = sc_check_floats(TN * THW);
+        o->mask_mass = sc_check_floats(TN * THW);
+        o->budget = sc_check_floats(TN * THW);
+        o->filled = sc_check_floats(TTOTAL);
+        o->xadv = sc_check_floats(TTOTAL);
+        o->dp = sc_check_floats(KL_ROWS * KL_CLASSES);
+        o->dq = sc_check_floats(KL_ROWS * KL_CLASSES);
+        sc_backend *be = sc_check_cpu(b == 0 ? 1 : 3);
         pass_run(be, g_data, x_data, logits, o);
         sc_backend_destroy(be);
     }
@@ -149,14 +116,6 @@ START_TEST(test_thread_count_independent) {
 }
 END_TEST
 
-static Suite *saliency_threads_suite(void) {
-    Suite *s = suite_create("saliency_threads");
-    TCase *tc = tcase_create("thread count");
-    tcase_add_test(tc, test_thread_count_independent);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void) {
-    return sc_check_run(saliency_threads_suite());
+    return sc_check_run_test("saliency_threads", "thread count", test_thread_count_independent);
 }

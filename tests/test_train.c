@@ -186,13 +186,7 @@ START_TEST(test_checkpoint_round_trip_and_mismatch) {
     ck_assert_int_eq(sc_backend_create("cpu", NULL, &be, &err), SC_OK);
     sc_net *saved = make_net(be, "resnet8", 10, 1);
     saved->num_batches_tracked = 42;
-    sc_checkpoint_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.model = (sc_model_spec){"resnet8", "cifar", 1, 10, 16, 16};
-    snprintf(meta.dataset, sizeof meta.dataset, "mnist");
-    meta.norm_channels = 1;
-    meta.norm_mean[0] = 0.1307f;
-    meta.norm_std[0] = 0.3081f;
+    sc_checkpoint_meta meta = sc_synthetic_checkpoint_meta(10, 16, NULL);
     meta.epoch = 3;
     meta.global_step = 99;
     meta.best_accuracy = meta.test_accuracy = 0.5;

@@ -30,11 +30,11 @@ static cudaError_t gini_scratch_take(sc_scratch_layout *l, int64_t n, int64_t hw
     return sc_segment_sort_take(l, n, hw, &g->sort);
 }
 
-/* keys (total): the bits of |map|. */
-__global__ void gini_keys_kernel(const float *__restrict__ map, uint32_t *__restrict__ keys,
-                                 int64_t total) {
-    SC_GRID_STRIDE_LOOP(i, total) { keys[i] = sc_float_bits(fabsf(map[i])); }
-}
+/* The sort key of element i: the bits of |map[i]|. */
+struct gini_key {
+    const float *map;
+    __device__ uint32_t operator()(int64_t i) const { return sc_float_bits(fabsf(map[i])); }
+};
 
 typedef cub::BlockReduce<double, SC_GINI_THREADS> gini_reduce;
 
@@ -69,11 +69,7 @@ __global__ void __launch_bounds__(SC_GINI_THREADS)
 }
 
 extern "C" cudaError_t sc_map_gini_scratch_bytes(int64_t n, int64_t hw, size_t *bytes) {
-    sc_scratch_layout l = {NULL, 0};
-    gini_scratch g;
-    cudaError_t status = gini_scratch_take(&l, n, hw, &g);
-    *bytes = l.used;
-    return status;
+    return sc_scratch_size(gini_scratch_take, n, hw, bytes);
 }
 
 extern "C" cudaError_t sc_launch_map_gini(const float *map, float *gini, float *stats, int64_t n,
@@ -82,19 +78,12 @@ extern "C" cudaError_t sc_launch_map_gini(const float *map, float *gini, float *
     const int64_t total = n * hw;
     if (total <= 0)
         return cudaSuccess;
-    sc_scratch_layout l = {(char *)scratch, 0};
     gini_scratch g;
-    cudaError_t status = gini_scratch_take(&l, n, hw, &g);
+    cudaError_t status = sc_scratch_carve(gini_scratch_take, n, hw, scratch, scratch_bytes, &g);
     if (status != cudaSuccess)
         return status;
-    if (l.used > scratch_bytes)
-        return cudaErrorInvalidValue;
-    gini_keys_kernel<<<sc_grid_blocks(total, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
-        map, g.sort.keys[0], total);
-    if ((status = cudaGetLastError()) != cudaSuccess)
-        return status;
     uint32_t *sorted = NULL;
-    if ((status = sc_segment_sort_run(&g.sort, stream, &sorted)) != cudaSuccess)
+    if ((status = sc_segment_sort_keys(&g.sort, gini_key{map}, stream, &sorted)) != cudaSuccess)
         return status;
     gini_kernel<<<sc_grid_blocks(n, 1), SC_GINI_THREADS, 0, stream>>>(sorted, g.ginis, gini, n, hw);
     if ((status = cudaGetLastError()) != cudaSuccess)

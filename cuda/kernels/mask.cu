@@ -38,11 +38,14 @@ static cudaError_t mask_scratch_take(sc_scratch_layout *l, int64_t n, int64_t hw
     return sc_segment_sort_take(l, n, hw, &m->sort);
 }
 
-/* keys (n * hw): the sort key of every pixel, its index taken within its sample. */
-__global__ void mask_keys_kernel(const float *__restrict__ map, uint64_t *__restrict__ keys,
-                                 int64_t total, int64_t hw) {
-    SC_GRID_STRIDE_LOOP(i, total) { keys[i] = sc_saliency_sort_key(map[i], (uint32_t)(i % hw)); }
-}
+/* The sort key of pixel i, its index taken within its sample. */
+struct mask_key {
+    const float *map;
+    int64_t hw;
+    __device__ uint64_t operator()(int64_t i) const {
+        return sc_saliency_sort_key(map[i], (uint32_t)(i % hw));
+    }
+};
 
 typedef cub::BlockReduce<float, SC_MASK_THREADS> mask_float_reduce;
 typedef cub::BlockReduce<int64_t, SC_MASK_THREADS> mask_int_reduce;
@@ -120,11 +123,7 @@ __global__ void mask_write_kernel(const float *__restrict__ map,
 }
 
 extern "C" cudaError_t sc_mask_select_scratch_bytes(int64_t n, int64_t hw, size_t *bytes) {
-    sc_scratch_layout l = {NULL, 0};
-    mask_scratch m;
-    cudaError_t status = mask_scratch_take(&l, n, hw, &m);
-    *bytes = l.used;
-    return status;
+    return sc_scratch_size(mask_scratch_take, n, hw, bytes);
 }
 
 extern "C" cudaError_t sc_launch_mask_select(const float *map, float *mask, float *stats, int64_t n,
@@ -133,19 +132,12 @@ extern "C" cudaError_t sc_launch_mask_select(const float *map, float *mask, floa
     const int64_t total = n * hw;
     if (total <= 0)
         return cudaSuccess;
-    sc_scratch_layout l = {(char *)scratch, 0};
     mask_scratch m;
-    cudaError_t status = mask_scratch_take(&l, n, hw, &m);
+    cudaError_t status = sc_scratch_carve(mask_scratch_take, n, hw, scratch, scratch_bytes, &m);
     if (status != cudaSuccess)
         return status;
-    if (l.used > scratch_bytes)
-        return cudaErrorInvalidValue;
-    mask_keys_kernel<<<sc_grid_blocks(total, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
-        map, m.sort.keys[0], total, hw);
-    if ((status = cudaGetLastError()) != cudaSuccess)
-        return status;
     uint64_t *sorted = NULL;
-    if ((status = sc_segment_sort_run(&m.sort, stream, &sorted)) != cudaSuccess)
+    if ((status = sc_segment_sort_keys(&m.sort, mask_key{map, hw}, stream, &sorted)) != cudaSuccess)
         return status;
     mask_count_kernel<<<sc_grid_blocks(n, 1), SC_MASK_THREADS, 0, stream>>>(map, sorted, m.bounds,
                                                                             m.fractions, n, hw, p);

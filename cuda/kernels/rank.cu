@@ -24,11 +24,14 @@
 
 /* ---- rank_pixels ------------------------------------------------------------------------ */
 
-/* keys (total): the salient-first key of every pixel, its index taken within its sample. */
-__global__ void salient_keys_kernel(const float *__restrict__ map, uint64_t *__restrict__ keys,
-                                    int64_t total, int64_t hw) {
-    SC_GRID_STRIDE_LOOP(i, total) { keys[i] = sc_salient_first_key(map[i], (uint32_t)(i % hw)); }
-}
+/* The salient-first key of pixel i, its index taken within its sample. */
+struct salient_key {
+    const float *map;
+    int64_t hw;
+    __device__ uint64_t operator()(int64_t i) const {
+        return sc_salient_first_key(map[i], (uint32_t)(i % hw));
+    }
+};
 
 /* One thread per sorted position: ranks (n, hw) of the pixel holding it. sorted (n, hw). */
 __global__ void rank_scatter_kernel(const uint64_t *__restrict__ sorted,
@@ -40,11 +43,7 @@ __global__ void rank_scatter_kernel(const uint64_t *__restrict__ sorted,
 }
 
 extern "C" cudaError_t sc_rank_pixels_scratch_bytes(int64_t n, int64_t hw, size_t *bytes) {
-    sc_scratch_layout l = {NULL, 0};
-    sc_segment_sort<uint64_t> sort;
-    cudaError_t status = sc_segment_sort_take(&l, n, hw, &sort);
-    *bytes = l.used;
-    return status;
+    return sc_scratch_size(sc_segment_sort_take<uint64_t>, n, hw, bytes);
 }
 
 extern "C" cudaError_t sc_launch_rank_pixels(const float *map, int32_t *ranks, int64_t n,
@@ -53,19 +52,14 @@ extern "C" cudaError_t sc_launch_rank_pixels(const float *map, int32_t *ranks, i
     const int64_t total = n * hw;
     if (total <= 0)
         return cudaSuccess;
-    sc_scratch_layout l = {(char *)scratch, 0};
     sc_segment_sort<uint64_t> sort;
-    cudaError_t status = sc_segment_sort_take(&l, n, hw, &sort);
+    cudaError_t status = sc_scratch_carve(sc_segment_sort_take<uint64_t>, n, hw, scratch,
+                                          scratch_bytes, &sort);
     if (status != cudaSuccess)
         return status;
-    if (l.used > scratch_bytes)
-        return cudaErrorInvalidValue;
-    salient_keys_kernel<<<sc_grid_blocks(total, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
-        map, sort.keys[0], total, hw);
-    if ((status = cudaGetLastError()) != cudaSuccess)
-        return status;
     uint64_t *sorted = NULL;
-    if ((status = sc_segment_sort_run(&sort, stream, &sorted)) != cudaSuccess)
+    if ((status = sc_segment_sort_keys(&sort, salient_key{map, hw}, stream, &sorted)) !=
+        cudaSuccess)
         return status;
     rank_scatter_kernel<<<sc_grid_blocks(total, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
         sorted, ranks, total, hw);
@@ -86,11 +80,14 @@ static cudaError_t rank_rows_scratch_take(sc_scratch_layout *l, int64_t n, int64
     return sc_segment_sort_take(l, n, m, &r->sort);
 }
 
-/* keys (total): the ascending key of every entry, its index taken within its row. */
-__global__ void row_keys_kernel(const float *__restrict__ in, uint64_t *__restrict__ keys,
-                                int64_t total, int64_t m) {
-    SC_GRID_STRIDE_LOOP(i, total) { keys[i] = sc_saliency_sort_key(in[i], (uint32_t)(i % m)); }
-}
+/* The ascending key of entry i, its index taken within its row. */
+struct row_key {
+    const float *in;
+    int64_t m;
+    __device__ uint64_t operator()(int64_t i) const {
+        return sc_saliency_sort_key(in[i], (uint32_t)(i % m));
+    }
+};
 
 struct rank_max_op {
     __device__ int64_t operator()(int64_t a, int64_t b) const { return a > b ? a : b; }
@@ -160,11 +157,7 @@ __global__ void __launch_bounds__(SC_RANK_THREADS)
 }
 
 extern "C" cudaError_t sc_rank_rows_scratch_bytes(int64_t n, int64_t m, size_t *bytes) {
-    sc_scratch_layout l = {NULL, 0};
-    rank_rows_scratch r;
-    cudaError_t status = rank_rows_scratch_take(&l, n, m, &r);
-    *bytes = l.used;
-    return status;
+    return sc_scratch_size(rank_rows_scratch_take, n, m, bytes);
 }
 
 extern "C" cudaError_t sc_launch_rank_rows(const float *in, float *out, int64_t n, int64_t m,
@@ -173,19 +166,12 @@ extern "C" cudaError_t sc_launch_rank_rows(const float *in, float *out, int64_t 
     const int64_t total = n * m;
     if (total <= 0)
         return cudaSuccess;
-    sc_scratch_layout l = {(char *)scratch, 0};
     rank_rows_scratch r;
-    cudaError_t status = rank_rows_scratch_take(&l, n, m, &r);
+    cudaError_t status = sc_scratch_carve(rank_rows_scratch_take, n, m, scratch, scratch_bytes, &r);
     if (status != cudaSuccess)
         return status;
-    if (l.used > scratch_bytes)
-        return cudaErrorInvalidValue;
-    row_keys_kernel<<<sc_grid_blocks(total, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
-        in, r.sort.keys[0], total, m);
-    if ((status = cudaGetLastError()) != cudaSuccess)
-        return status;
     uint64_t *sorted = NULL;
-    if ((status = sc_segment_sort_run(&r.sort, stream, &sorted)) != cudaSuccess)
+    if ((status = sc_segment_sort_keys(&r.sort, row_key{in, m}, stream, &sorted)) != cudaSuccess)
         return status;
     rank_rows_kernel<<<sc_grid_blocks(n, 1), SC_RANK_THREADS, 0, stream>>>(in, sorted, r.first, out,
                                                                            n, m);

@@ -15,4 +15,14 @@ static inline int sc_check_run(Suite *suite) {
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* The same for a program of one test in one test case. */
+static inline int sc_check_run_test(const char *suite_name, const char *tcase_name,
+                                    const TTest *test) {
+    Suite *suite = suite_create(suite_name);
+    TCase *tc = tcase_create(tcase_name);
+    tcase_add_test(tc, test);
+    suite_add_tcase(suite, tc);
+    return sc_check_run(suite);
+}
+
 #endif

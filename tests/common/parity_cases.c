@@ -16,6 +16,20 @@ static void add(case_list *list, op_case c) {
         fprintf(stderr, "warning: case table full, dropping a %s case\n", sc_op_name(c.op));
 }
 
+/* One case of op per row (n, c, h, w, kind, flags) of shapes. */
+static void add_nchw_kind_cases(case_list *l, sc_op op, const int (*shapes)[6], size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const int *s = shapes[i];
+        add(l, (op_case){.op = op,
+                         .n = s[0],
+                         .c = s[1],
+                         .h = s[2],
+                         .w = s[3],
+                         .kind = s[4],
+                         .flags = s[5]});
+    }
+}
+
 static void add_conv_cases(case_list *l) {
     /* n, c, h, w, k, r, stride, pad */
     static const int shapes[][8] = {
@@ -231,16 +245,7 @@ static void add_saliency_reduce_cases(case_list *l) {
         {2, 3, 224, 224, SC_REDUCE_MEAN, 0},
         {2, 3, 224, 224, SC_REDUCE_SUM, FLAG_INPUT_X},
     };
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        const int *s = shapes[i];
-        add(l, (op_case){.op = SC_OP_SALIENCY_REDUCE,
-                         .n = s[0],
-                         .c = s[1],
-                         .h = s[2],
-                         .w = s[3],
-                         .kind = s[4],
-                         .flags = s[5]});
-    }
+    add_nchw_kind_cases(l, SC_OP_SALIENCY_REDUCE, shapes, sizeof shapes / sizeof shapes[0]);
 }
 
 static void add_mask_select_cases(case_list *l) {
@@ -332,16 +337,8 @@ static void add_fill_cases(case_list *l) {
         {4, 3, 32, 32, SC_FILL_MEAN, FLAG_IN_PLACE},
         {2, 3, 6, 5, SC_FILL_UNIFORM, FLAG_CONSTANT},
     };
-    for (size_t i = 0; i < sizeof fill_shapes / sizeof fill_shapes[0]; i++) {
-        const int *s = fill_shapes[i];
-        add(l, (op_case){.op = SC_OP_MASK_FILL,
-                         .n = s[0],
-                         .c = s[1],
-                         .h = s[2],
-                         .w = s[3],
-                         .kind = s[4],
-                         .flags = s[5]});
-    }
+    add_nchw_kind_cases(l, SC_OP_MASK_FILL, fill_shapes,
+                        sizeof fill_shapes / sizeof fill_shapes[0]);
 }
 
 static void add_perturb_cases(case_list *l) {

@@ -1,5 +1,6 @@
-/* Comparing the engine with a PyTorch reference fixture (tests/make_mode_fixtures.py): typed
- * entries of a safetensors fixture, and a report of the worst error per kind of comparison
+/* Comparing the engine with a PyTorch reference fixture (tests/make_fixtures.py,
+ * make_mode_fixtures.py, make_explain_fixtures.py): opening a fixture and building the network
+ * it was made with, typed entries of it, and a report of the worst error per kind of comparison
  * with the failures in words. Check-free, so any test can use it; the caller turns a NULL entry
  * or a failed report into its own assertion. Errors, stated once:
  *   tensors: max |engine - reference| / max |reference| (a NaN never passes);
@@ -13,7 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/backend/backend.h"
 #include "host/core/safetensors.h"
+#include "host/nn/net.h"
+#include "models/resnet.h"
 
 typedef enum sc_ref_kind {
     SC_REF_SCALAR = 0,
@@ -42,6 +46,19 @@ void sc_ref_compare_grad_stats(sc_ref_report *r, const char *name, const float *
                                const double stats[3]);
 /* "scalars 1.2e-07, tensors ..." for the kinds compared so far. */
 void sc_ref_summary(const sc_ref_report *r, char *buf, size_t len);
+
+/* Opens the fixture SCAAT_SOURCE_DIR/rel, whose metadata "format" must be `format`, and reads
+ * the model it was made with (metadata model, stem, in_channels, num_classes, height, width)
+ * and its batch (metadata batch, > 0). Returns 0, or -1 with the reason in why (the file is
+ * then closed). */
+int sc_ref_fixture_open(sc_st_file *file, const char *rel, const char *format,
+                        sc_model_spec *spec, int *batch, char *why, size_t why_len);
+
+/* The fixture's network on a new 2-thread CPU backend: spec with the closed-form parameters
+ * (closed_form_params.h), fc.weight and fc.bias then multiplied by logit_gain (a power of two,
+ * exact, as the reference scripts do; 1 leaves them). On failure nothing is left allocated. */
+sc_status sc_ref_fixture_net(const sc_model_spec *spec, float logit_gain, sc_backend **be,
+                             sc_net **net, sc_error *err);
 
 /* The entry `name` with this dtype and element count (numel < 0: any count), or NULL with the
  * reason in why. */

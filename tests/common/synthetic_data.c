@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "host/core/rng.h"
 
@@ -67,4 +68,17 @@ int sc_synthetic_write_idx(const char *dir, int64_t n_train, int64_t n_test, int
         return -1;
     return write_split(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", n_train, n_test,
                        classes, size, seed);
+}
+
+sc_checkpoint_meta sc_synthetic_checkpoint_meta(int classes, int size, const char *mode) {
+    sc_checkpoint_meta meta;
+    memset(&meta, 0, sizeof meta);
+    meta.model = (sc_model_spec){"resnet8", "cifar", 1, classes, size, size};
+    snprintf(meta.dataset, sizeof meta.dataset, "mnist");
+    if (mode)
+        snprintf(meta.mode, sizeof meta.mode, "%s", mode);
+    meta.norm_channels = 1;
+    meta.norm_mean[0] = 0.1307f;
+    meta.norm_std[0] = 0.3081f;
+    return meta;
 }

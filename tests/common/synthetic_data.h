@@ -1,10 +1,12 @@
 /* Synthetic, linearly separable image-classification data for end-to-end tests: class k is a
  * bright square at position k of a grid on a noisy background, written as MNIST-style IDX
- * files so the real loaders read it. */
+ * files so the real loaders read it; and the metadata of a checkpoint trained on it. */
 #ifndef SC_TEST_SYNTHETIC_DATA_H
 #define SC_TEST_SYNTHETIC_DATA_H
 
 #include <stdint.h>
+
+#include "host/train/checkpoint.h"
 
 /* Pixels of sample i of class (i % classes): (size, size) uint8. */
 void sc_synthetic_image(uint64_t seed, int64_t i, int classes, int size, uint8_t *pixels);
@@ -13,5 +15,10 @@ void sc_synthetic_image(uint64_t seed, int64_t i, int classes, int size, uint8_t
  * t10k-labels-idx1-ubyte (uncompressed) into dir. Returns 0 on success. */
 int sc_synthetic_write_idx(const char *dir, int64_t n_train, int64_t n_test, int classes,
                            int size, uint64_t seed);
+
+/* The metadata of a checkpoint for such data: a resnet8 (CIFAR stem) on 1 x size x size images
+ * of `classes` classes, dataset "mnist" with MNIST's normalisation (mean 0.1307, std 0.3081),
+ * training mode `mode` (NULL: left empty), everything else 0. */
+sc_checkpoint_meta sc_synthetic_checkpoint_meta(int classes, int size, const char *mode);
 
 #endif
