@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 # times faster when another process holds a core.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 tools/install-deps.sh
-tools/build.sh
+tools/build.sh -DSCAAT_CUDA=AUTO  # the CUDA backend is compiled (and its tests skipped) where nvcc is
 ctest --test-dir build --output-on-failure "$@"
