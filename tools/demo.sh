@@ -2,7 +2,7 @@
 # Quick start 1: install what is missing, build, and run the default job: ResNet-8 on
 # Fashion-MNIST (Debian's dataset-fashion-mnist) trained with standard training and with
 # SCAAT, same seed and epochs, then a side-by-side table of test accuracy and test-set
-# saliency Gini (higher = sparser maps). About 12 minutes on a 2-core CPU, build included;
+# saliency Gini (higher = sparser maps). About 11 minutes on a 2-core CPU, build included;
 # seconds of training on a GPU (--device auto uses it). Extra arguments go to both trainings.
 #   tools/demo.sh                  # 2 epochs each
 #   EPOCHS=5 tools/demo.sh         # the setting of the README's results table
