@@ -9,6 +9,7 @@
 #include "args.h"
 #include "commands.h"
 #include "evaluate_cli.h"
+#include "explain_session.h"
 #include "host/core/log.h"
 #include "host/explain/explain_model.h"
 #include "host/train/run_files.h"
@@ -192,36 +193,19 @@ static sc_status evaluate_models(const evaluate_options *o, const sc_dataset *ds
     return SC_OK;
 }
 
+_Static_assert(SC_METRICS_MAX_RUNS <= SC_SESSION_MAX_CHECKPOINTS, "a session holds every checkpoint");
+
 static sc_status run_evaluate(evaluate_options *o, sc_error *err) {
-    if (!o->dataset[0]) {
-        sc_checkpoint_meta meta;
-        SC_TRY(sc_checkpoint_read_meta(o->checkpoints[0], &meta, err));
-        snprintf(o->dataset, sizeof o->dataset, "%s", meta.dataset);
-    }
-    sc_dataset ds;
-    SC_TRY(sc_dataset_load(o->dataset, o->data_dir[0] ? o->data_dir : NULL, 0, &ds, err));
-    sc_selection sel = {0};
-    sc_backend *be = NULL;
-    sc_explain_model models[SC_METRICS_MAX_RUNS];
+    sc_session_request q = {o->checkpoints, o->n_checkpoints, o->dataset, o->data_dir, NULL,
+                            o->limit, o->device, o->threads};
+    sc_session s;
+    SC_TRY(sc_session_open(&q, &s, err));
     sc_metrics_run runs[SC_METRICS_MAX_RUNS];
-    memset(models, 0, sizeof models);
     memset(runs, 0, sizeof runs);
-    sc_status st = sc_selection_make(&ds, NULL, o->limit, &sel, err);
-    sc_backend_config bc = sc_backend_config_default();
-    bc.threads = o->threads;
-    if (st == SC_OK)
-        st = sc_backend_create(o->device, &bc, &be, err);
-    for (int i = 0; i < o->n_checkpoints && st == SC_OK; i++)
-        st = sc_explain_model_load(be, o->checkpoints[i], &ds, &models[i], err);
-    if (st == SC_OK)
-        st = evaluate_models(o, &ds, &sel, be, models, runs, err);
-    for (int i = 0; i < o->n_checkpoints; i++) {
+    sc_status st = evaluate_models(o, &s.ds, &s.sel, s.be, s.models, runs, err);
+    for (int i = 0; i < o->n_checkpoints; i++)
         sc_metric_table_free(&runs[i].table);
-        sc_explain_model_free(&models[i]);
-    }
-    sc_backend_destroy(be);
-    sc_selection_free(&sel);
-    sc_dataset_free(&ds);
+    sc_session_close(&s);
     return st;
 }
 

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "commands.h"
 #include "explain_cli.h"
+#include "explain_session.h"
 #include "host/core/log.h"
 
 static void print_help(void) {
@@ -133,13 +134,6 @@ static sc_status parse(int argc, char **argv, explain_options *o, int *help, sc_
 }
 
 /* Loads every checkpoint (each checked against the dataset) before anything is written. */
-static sc_status load_models(const explain_options *o, const sc_dataset *ds, sc_backend *be,
-                             sc_explain_model *models, sc_error *err) {
-    for (int i = 0; i < o->n_checkpoints; i++)
-        SC_TRY(sc_explain_model_load(be, o->checkpoints[i], ds, &models[i], err));
-    return SC_OK;
-}
-
 static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
                              const sc_selection *sel, sc_backend *be, sc_explain_model *models,
                              sc_error *err) {
@@ -161,32 +155,15 @@ static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
     return st;
 }
 
+_Static_assert(SC_EXPLAIN_MAX_CHECKPOINTS <= SC_SESSION_MAX_CHECKPOINTS, "a session holds every checkpoint");
+
 static sc_status run_explain(explain_options *o, sc_error *err) {
-    if (!o->dataset[0]) {
-        sc_checkpoint_meta meta;
-        SC_TRY(sc_checkpoint_read_meta(o->checkpoints[0], &meta, err));
-        snprintf(o->dataset, sizeof o->dataset, "%s", meta.dataset);
-    }
-    sc_dataset ds;
-    SC_TRY(sc_dataset_load(o->dataset, o->data_dir[0] ? o->data_dir : NULL, 0, &ds, err));
-    sc_selection sel = {0};
-    sc_backend *be = NULL;
-    sc_explain_model models[SC_EXPLAIN_MAX_CHECKPOINTS];
-    memset(models, 0, sizeof models);
-    sc_status st = sc_selection_make(&ds, o->indices[0] ? o->indices : NULL, o->limit, &sel, err);
-    sc_backend_config bc = sc_backend_config_default();
-    bc.threads = o->threads;
-    if (st == SC_OK)
-        st = sc_backend_create(o->device, &bc, &be, err);
-    if (st == SC_OK)
-        st = load_models(o, &ds, be, models, err);
-    if (st == SC_OK)
-        st = explain_all(o, &ds, &sel, be, models, err);
-    for (int i = 0; i < o->n_checkpoints; i++)
-        sc_explain_model_free(&models[i]);
-    sc_backend_destroy(be);
-    sc_selection_free(&sel);
-    sc_dataset_free(&ds);
+    sc_session_request q = {o->checkpoints, o->n_checkpoints, o->dataset, o->data_dir, o->indices,
+                            o->limit, o->device, o->threads};
+    sc_session s;
+    SC_TRY(sc_session_open(&q, &s, err));
+    sc_status st = explain_all(o, &s.ds, &s.sel, s.be, s.models, err);
+    sc_session_close(&s);
     return st;
 }
 

@@ -1,0 +1,43 @@
+/* The shared set-up of explain and evaluate (see explain_session.h). */
+#include "explain_session.h"
+
+#include <string.h>
+
+#include "host/train/checkpoint.h"
+
+sc_status sc_session_open(const sc_session_request *q, sc_session *s, sc_error *err) {
+    memset(s, 0, sizeof *s);
+    if (q->n_checkpoints < 1 || q->n_checkpoints > SC_SESSION_MAX_CHECKPOINTS)
+        return sc_fail(err, SC_ERR_USAGE, "expected 1 to %d --checkpoint options, got %d",
+                       SC_SESSION_MAX_CHECKPOINTS, q->n_checkpoints);
+    const char *dataset = q->dataset;
+    sc_checkpoint_meta meta;
+    if (!dataset[0]) {
+        SC_TRY(sc_checkpoint_read_meta(q->checkpoints[0], &meta, err));
+        dataset = meta.dataset;
+    }
+    SC_TRY(sc_dataset_load(dataset, q->data_dir[0] ? q->data_dir : NULL, 0, &s->ds, err));
+    sc_status st = sc_selection_make(&s->ds, q->indices && q->indices[0] ? q->indices : NULL,
+                                     q->limit, &s->sel, err);
+    sc_backend_config bc = sc_backend_config_default();
+    bc.threads = q->threads;
+    if (st == SC_OK)
+        st = sc_backend_create(q->device, &bc, &s->be, err);
+    for (int i = 0; i < q->n_checkpoints && st == SC_OK; i++) {
+        st = sc_explain_model_load(s->be, q->checkpoints[i], &s->ds, &s->models[i], err);
+        s->n_models = i + 1;
+    }
+    if (st != SC_OK)
+        sc_session_close(s);
+    return st;
+}
+
+void sc_session_close(sc_session *s) {
+    for (int i = 0; i < s->n_models; i++)
+        sc_explain_model_free(&s->models[i]);
+    s->n_models = 0;
+    sc_backend_destroy(s->be);
+    s->be = NULL;
+    sc_selection_free(&s->sel);
+    sc_dataset_free(&s->ds);
+}
