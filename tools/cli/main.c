@@ -1,6 +1,8 @@
 /* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info, bench, explain, evaluate). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -10,10 +12,10 @@ static void print_usage(FILE *out) {
           "Saliency-constrained adversarial training engine (C11 + CUDA).\n"
           "\n"
           "commands:\n"
-          "  train   train a classifier (standard training; see scaat train --help)\n"
+          "  train   train a classifier (standard, adv, sgt, scaat or asgt; see scaat train --help)\n"
           "  eval    evaluate a checkpoint on a dataset's test split\n"
           "  info    show the build, the CPU backend and the GPU (if any)\n"
-          "  bench   training throughput on synthetic data (compare with the PyTorch peer)\n"
+          "  bench   training-step or metric throughput on synthetic data (vs the PyTorch peer)\n"
           "  explain saliency maps of test images as heatmaps, for one or more checkpoints\n"
           "  evaluate saliency-quality metrics and robust accuracy of one or more checkpoints\n"
           "\n"
@@ -22,7 +24,18 @@ static void print_usage(FILE *out) {
           out);
 }
 
+/* libgomp reads OMP_WAIT_POLICY once, when it is loaded (before main), and its default lets
+ * threads spin between parallel regions, which makes every CPU op several times slower when
+ * another process holds a core. Unless the user chose a policy, run this program again with
+ * PASSIVE: same speed on an idle machine. If the exec fails, carry on as we are. */
+static void prefer_passive_openmp(char **argv) {
+    if (getenv("OMP_WAIT_POLICY") || setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv) {
+    prefer_passive_openmp(argv);
     if (argc < 2) {
         print_usage(stderr);
         return 2;
