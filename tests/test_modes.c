@@ -122,6 +122,34 @@ START_TEST(test_lambda_zero_is_standard) {
 }
 END_TEST
 
+/* asgt with --kl-detach-target: the KL's first argument is f(x~), so x~'s branch must receive
+ * no gradient at all; at lambda 0 the step is CE(f(x)) + CE(f(x_a)) with or without detach.
+ * (The masked branch's logits gradient still held the saliency pass's one-hot seed once.) */
+START_TEST(test_asgt_detach_leaves_masked_branch_out) {
+    sc_backend *be = sc_check_cpu(2);
+    sc_error err = {0};
+    float *g[2];
+    size_t n = 0;
+    for (int detach = 0; detach < 2; detach++) {
+        sc_mode_config m = config_for(SC_MODE_ASGT, 0);
+        m.lambda = 0.0f;
+        m.kl_detach_target = detach;
+        m.given |= SC_OPT_LAMBDA | (detach ? SC_OPT_KL_DETACH : 0u);
+        sc_mode_fixture f;
+        make_fixture(be, &m, 5, 12, 12, 17, &f);
+        n = (size_t)sc_tensor_numel(&f.net->flat_grads);
+        OK(run_step(&f, 0.0f, 2, &err));
+        g[detach] = download(&f, &f.net->flat_grads);
+        sc_mode_fixture_destroy(&f);
+    }
+    size_t diff = count_diff(g[0], g[1], n);
+    ck_assert_msg(diff == 0, "asgt lambda 0: %zu of %zu gradients differ with --kl-detach-target "
+                  "(max rel err %g)", diff, n, sc_test_max_rel_err(g[1], g[0], n, 1e-12));
+    free(g[0]), free(g[1]);
+    sc_backend_destroy(be);
+}
+END_TEST
+
 /* ---- 2. running statistics ---------------------------------------------------------------- */
 
 /* The running statistics, num_batches_tracked and the (zeroed) weight gradients are as in
@@ -566,6 +594,7 @@ int main(void) {
     TCase *tc = tcase_create("modes");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_lambda_zero_is_standard);
+    tcase_add_test(tc, test_asgt_detach_leaves_masked_branch_out);
     tcase_add_test(tc, test_running_statistics);
     tcase_add_test(tc, test_scaat_perturbation);
     tcase_add_test(tc, test_adv_perturbation);

@@ -23,6 +23,7 @@ sc_status sc_train_step_asgt(const sc_train_step_args *args, sc_error *err) {
     SC_TRY(sc_train_kl(args, masked, 1, clean, 0, err));
     SC_TRY(sc_net_backward(net, clean, SC_BWD_FULL, err));
     SC_TRY(sc_net_backward(net, adv, SC_BWD_FULL, err));
-    SC_TRY(sc_net_backward(net, masked, SC_BWD_FULL, err));
+    if (!s->cfg.kl_detach_target) /* detached, x~'s branch gets no gradient at all */
+        SC_TRY(sc_net_backward(net, masked, SC_BWD_FULL, err));
     return sc_train_apply_sgd(args, err);
 }

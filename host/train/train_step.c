@@ -66,7 +66,7 @@ sc_status sc_train_kl(const sc_train_step_args *args, sc_acts *p, int p_fresh, s
     sc_status st = SC_OK;
     if (q_fresh)
         st = be->ops->zero(be, dq.data, sc_tensor_bytes(&dq));
-    if (st == SC_OK && want_dp && p_fresh)
+    if (st == SC_OK && p_fresh) /* detached or not, p's branch carries no stale gradient */
         st = be->ops->zero(be, dp.data, sc_tensor_bytes(&dp));
     if (st == SC_OK)
         st = be->ops->kl_div(be, &kp, &p_logits, &q_logits, want_dp ? &dp : NULL, &dq, &stats);

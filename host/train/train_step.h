@@ -48,7 +48,8 @@ sc_status sc_train_xent(const sc_train_step_args *args, sc_acts *branch, int wit
                         sc_train_stat slot, sc_error *err);
 /* KL(softmax(p) || softmax(q)) of two branches' logits: lambda-weighted gradients added to
  * q's dlogits and (without --kl-detach-target) p's; a branch marked fresh has no gradient yet
- * and is zeroed first. The KL sum goes into SC_STAT_KL. */
+ * and is zeroed first (p's too when detached, so its backward adds nothing stale). The KL sum
+ * goes into SC_STAT_KL. */
 sc_status sc_train_kl(const sc_train_step_args *args, sc_acts *p, int p_fresh, sc_acts *q,
                       int q_fresh, sc_error *err);
 /* The saliency map of the batch in `branch` for its labels (BN per --saliency-bn; reuse the
