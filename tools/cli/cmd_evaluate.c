@@ -15,16 +15,12 @@
 #include "host/train/run_files.h"
 
 typedef struct evaluate_options {
-    char checkpoints[SC_METRICS_MAX_RUNS][1024];
-    int n_checkpoints;
-    char dataset[32];
-    char data_dir[1024];
-    long long limit; /* 0 = every test image */
+    sc_session_request session; /* checkpoints, dataset, --limit (default all), device */
     sc_metric_config cfg;
-    char device[16];
-    int threads;
     char out_dir[1024];
 } evaluate_options;
+
+_Static_assert(SC_METRICS_MAX_RUNS >= SC_SESSION_MAX_CHECKPOINTS, "a run per checkpoint");
 
 static void print_help(void) {
     puts("usage: scaat evaluate --checkpoint FILE [--checkpoint FILE ...] --out DIR [options]\n"
@@ -66,11 +62,9 @@ static sc_status parse_option(sc_args *a, evaluate_options *o, sc_error *err) {
     sc_metric_config *c = &o->cfg;
     long long v;
     char text[512];
-    if (sc_args_is(a, "--checkpoint")) {
-        if (o->n_checkpoints == SC_METRICS_MAX_RUNS)
-            return sc_fail(err, SC_ERR_USAGE, "at most %d --checkpoint options",
-                           SC_METRICS_MAX_RUNS);
-        return sc_args_string(a, o->checkpoints[o->n_checkpoints++], sizeof o->checkpoints[0], err);
+    sc_status st = SC_OK;
+    if (sc_session_option(a, &o->session, &st, err)) {
+        return st;
     } else if (sc_args_is(a, "--method")) {
         SC_TRY(sc_args_string(a, text, sizeof text, err));
         return sc_method_parse(text, &c->method.kind, err);
@@ -93,16 +87,8 @@ static sc_status parse_option(sc_args *a, evaluate_options *o, sc_error *err) {
         SC_TRY(sc_args_u64(a, &c->seed, err));
         c->method.seed = c->seed;
         return SC_OK;
-    } else if (sc_args_is(a, "--dataset")) {
-        return sc_args_string(a, o->dataset, sizeof o->dataset, err);
-    } else if (sc_args_is(a, "--data")) {
-        return sc_args_string(a, o->data_dir, sizeof o->data_dir, err);
-    } else if (sc_args_is(a, "--device")) {
-        return sc_args_string(a, o->device, sizeof o->device, err);
     } else if (sc_args_is(a, "--out")) {
         return sc_args_string(a, o->out_dir, sizeof o->out_dir, err);
-    } else if (sc_args_is(a, "--limit")) {
-        return sc_args_int(a, 1, (long long)1 << 40, &o->limit, err);
     } else if (sc_args_is(a, "--steps")) {
         SC_TRY(sc_args_int(a, 1, 10000, &v, err));
         c->steps = (int)v;
@@ -112,9 +98,6 @@ static sc_status parse_option(sc_args *a, evaluate_options *o, sc_error *err) {
     } else if (sc_args_is(a, "--internal-batch")) {
         SC_TRY(sc_args_int(a, 1, 1 << 20, &v, err));
         c->internal_batch = (int)v;
-    } else if (sc_args_is(a, "--threads")) {
-        SC_TRY(sc_args_int(a, 0, 1024, &v, err));
-        o->threads = (int)v;
     } else {
         return sc_args_unknown(a, "evaluate", err);
     }
@@ -124,7 +107,7 @@ static sc_status parse_option(sc_args *a, evaluate_options *o, sc_error *err) {
 static sc_status parse(int argc, char **argv, evaluate_options *o, int *help, sc_error *err) {
     memset(o, 0, sizeof *o);
     sc_metric_config_default(&o->cfg);
-    snprintf(o->device, sizeof o->device, "auto");
+    sc_session_request_default(&o->session, 0);
     sc_args a;
     sc_args_init(&a, argc, argv);
     sc_status st = SC_OK;
@@ -137,7 +120,7 @@ static sc_status parse(int argc, char **argv, evaluate_options *o, int *help, sc
     }
     SC_TRY(st);
     o->cfg.method.internal_batch = o->cfg.internal_batch;
-    if (o->n_checkpoints == 0)
+    if (o->session.n_checkpoints == 0)
         return sc_fail(err, SC_ERR_USAGE, "scaat evaluate needs --checkpoint FILE");
     if (!o->out_dir[0])
         return sc_fail(err, SC_ERR_USAGE, "scaat evaluate needs --out DIR");
@@ -168,7 +151,7 @@ static sc_status write_outputs(const evaluate_options *o, const sc_metrics_repor
 static sc_status evaluate_models(const evaluate_options *o, const sc_dataset *ds,
                                  const sc_selection *sel, sc_backend *be,
                                  sc_explain_model *models, sc_metrics_run *runs, sc_error *err) {
-    for (int i = 0; i < o->n_checkpoints; i++) {
+    for (int i = 0; i < o->session.n_checkpoints; i++) {
         sc_metrics_run *run = &runs[i];
         run->checkpoint = models[i].path;
         run->mode = models[i].meta.mode;
@@ -176,15 +159,16 @@ static sc_status evaluate_models(const evaluate_options *o, const sc_dataset *ds
         char name[160];
         sc_metrics_run_name(run, name, sizeof name);
         evaluate_progress p;
-        sc_evaluate_progress_start(&p, i + 1, o->n_checkpoints, name, o->cfg.batch);
+        sc_evaluate_progress_start(&p, i + 1, o->session.n_checkpoints, name, o->cfg.batch);
         sc_status st = sc_metrics_evaluate(models[i].net, ds, sel, &o->cfg,
                                            sc_evaluate_progress_update, &p, &run->table, err);
         sc_evaluate_progress_finish(&p);
         SC_TRY(st);
         run->seconds = sc_now_seconds() - p.started;
     }
-    sc_metrics_report r = {ds->name, o->data_dir[0] ? o->data_dir : NULL, be->name, o->threads,
-                           o->limit, &o->cfg, runs, o->n_checkpoints};
+    const sc_session_request *q = &o->session;
+    sc_metrics_report r = {ds->name, q->data_dir[0] ? q->data_dir : NULL, be->name, q->threads,
+                           q->limit, &o->cfg, runs, q->n_checkpoints};
     SC_TRY(write_outputs(o, &r, err));
     sc_evaluate_print_table(stdout, &r);
     printf("%s on %lld images of %s (%s): %s/metrics.json, %s/metrics.csv\n",
@@ -193,17 +177,13 @@ static sc_status evaluate_models(const evaluate_options *o, const sc_dataset *ds
     return SC_OK;
 }
 
-_Static_assert(SC_METRICS_MAX_RUNS <= SC_SESSION_MAX_CHECKPOINTS, "a session holds every checkpoint");
-
 static sc_status run_evaluate(evaluate_options *o, sc_error *err) {
-    sc_session_request q = {o->checkpoints, o->n_checkpoints, o->dataset, o->data_dir, NULL,
-                            o->limit, o->device, o->threads};
     sc_session s;
-    SC_TRY(sc_session_open(&q, &s, err));
+    SC_TRY(sc_session_open(&o->session, &s, err));
     sc_metrics_run runs[SC_METRICS_MAX_RUNS];
     memset(runs, 0, sizeof runs);
     sc_status st = evaluate_models(o, &s.ds, &s.sel, s.be, s.models, runs, err);
-    for (int i = 0; i < o->n_checkpoints; i++)
+    for (int i = 0; i < o->session.n_checkpoints; i++)
         sc_metric_table_free(&runs[i].table);
     sc_session_close(&s);
     return st;

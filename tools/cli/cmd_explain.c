@@ -50,11 +50,10 @@ static sc_status parse_option(sc_args *a, explain_options *o, sc_error *err) {
     long long v;
     sc_status st = SC_OK;
     char text[32];
-    if (sc_args_is(a, "--checkpoint")) {
-        if (o->n_checkpoints == SC_EXPLAIN_MAX_CHECKPOINTS)
-            return sc_fail(err, SC_ERR_USAGE, "at most %d --checkpoint options",
-                           SC_EXPLAIN_MAX_CHECKPOINTS);
-        return sc_args_string(a, o->checkpoints[o->n_checkpoints++], sizeof o->checkpoints[0], err);
+    if (sc_session_option(a, &o->session, &st, err)) {
+        return st;
+    } else if (sc_args_is(a, "--indices")) {
+        return sc_args_string(a, o->session.indices, sizeof o->session.indices, err);
     } else if (sc_args_is(a, "--method")) {
         SC_TRY(sc_args_string(a, text, sizeof text, err));
         o->method_given = 1;
@@ -65,14 +64,6 @@ static sc_status parse_option(sc_args *a, explain_options *o, sc_error *err) {
             return sc_fail(err, SC_ERR_USAGE, "option --target: expected pred or label, got '%s'",
                            text);
         o->target_label = strcmp(text, "label") == 0;
-    } else if (sc_args_is(a, "--dataset")) {
-        return sc_args_string(a, o->dataset, sizeof o->dataset, err);
-    } else if (sc_args_is(a, "--data")) {
-        return sc_args_string(a, o->data_dir, sizeof o->data_dir, err);
-    } else if (sc_args_is(a, "--indices")) {
-        return sc_args_string(a, o->indices, sizeof o->indices, err);
-    } else if (sc_args_is(a, "--limit")) {
-        return sc_args_int(a, 1, (long long)1 << 40, &o->limit, err);
     } else if (sc_args_is(a, "--samples")) {
         st = sc_args_int(a, 1, 100000, &v, err);
         o->method.samples = (int)v;
@@ -90,11 +81,6 @@ static sc_status parse_option(sc_args *a, explain_options *o, sc_error *err) {
     } else if (sc_args_is(a, "--raw")) {
         o->raw = 1;
         return sc_args_flag(a, err);
-    } else if (sc_args_is(a, "--device")) {
-        return sc_args_string(a, o->device, sizeof o->device, err);
-    } else if (sc_args_is(a, "--threads")) {
-        st = sc_args_int(a, 0, 1024, &v, err);
-        o->threads = (int)v;
     } else if (sc_args_is(a, "--seed")) {
         return sc_args_u64(a, &o->method.seed, err);
     } else if (sc_args_is(a, "--out")) {
@@ -108,8 +94,7 @@ static sc_status parse_option(sc_args *a, explain_options *o, sc_error *err) {
 static sc_status parse(int argc, char **argv, explain_options *o, int *help, sc_error *err) {
     memset(o, 0, sizeof *o);
     sc_method_config_default(&o->method);
-    snprintf(o->device, sizeof o->device, "auto");
-    o->limit = 16;
+    sc_session_request_default(&o->session, 16);
     o->batch = 64;
     sc_args a;
     sc_args_init(&a, argc, argv);
@@ -123,7 +108,7 @@ static sc_status parse(int argc, char **argv, explain_options *o, int *help, sc_
     }
     if (st != SC_OK)
         return st;
-    if (o->n_checkpoints == 0)
+    if (o->session.n_checkpoints == 0)
         return sc_fail(err, SC_ERR_USAGE, "scaat explain needs --checkpoint FILE");
     if (!o->method_given)
         return sc_fail(err, SC_ERR_USAGE, "scaat explain needs --method (gradient, "
@@ -141,7 +126,7 @@ static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
     SC_TRY(sc_explain_results_init(&r, o, ds, sel->count, err));
     sc_explain_checkpoint_names(o, &r);
     sc_status st = sc_explain_make_dirs(o, &r, err);
-    for (int ck = 0; ck < o->n_checkpoints && st == SC_OK; ck++)
+    for (int ck = 0; ck < o->session.n_checkpoints && st == SC_OK; ck++)
         st = sc_explain_checkpoint(o, ds, sel, &models[ck], ck, &r, err);
     if (st == SC_OK)
         st = sc_explain_write_grid(o, ds, sel, &r, err);
@@ -149,19 +134,15 @@ static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
         st = sc_explain_write_json(o, ds, sel, models, &r, be->name, err);
     if (st == SC_OK)
         printf("explained %lld images with %s for %d checkpoint%s on %s: %s/heatmaps\n",
-               (long long)sel->count, sc_method_name(o->method.kind), o->n_checkpoints,
-               o->n_checkpoints == 1 ? "" : "s", be->name, o->out_dir);
+               (long long)sel->count, sc_method_name(o->method.kind), o->session.n_checkpoints,
+               o->session.n_checkpoints == 1 ? "" : "s", be->name, o->out_dir);
     sc_explain_results_free(&r);
     return st;
 }
 
-_Static_assert(SC_EXPLAIN_MAX_CHECKPOINTS <= SC_SESSION_MAX_CHECKPOINTS, "a session holds every checkpoint");
-
 static sc_status run_explain(explain_options *o, sc_error *err) {
-    sc_session_request q = {o->checkpoints, o->n_checkpoints, o->dataset, o->data_dir, o->indices,
-                            o->limit, o->device, o->threads};
     sc_session s;
-    SC_TRY(sc_session_open(&q, &s, err));
+    SC_TRY(sc_session_open(&o->session, &s, err));
     sc_status st = explain_all(o, &s.ds, &s.sel, s.be, s.models, err);
     sc_session_close(&s);
     return st;

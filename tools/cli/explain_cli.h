@@ -11,25 +11,19 @@
 #include "host/explain/explain_model.h"
 #include "host/explain/methods.h"
 #include "host/explain/selection.h"
+#include "explain_session.h"
 
-#define SC_EXPLAIN_MAX_CHECKPOINTS 16
+#define SC_EXPLAIN_MAX_CHECKPOINTS SC_SESSION_MAX_CHECKPOINTS
 #define SC_EXPLAIN_GRID_ROWS 24 /* the grid shows the first images only, so it stays readable */
 #define SC_EXPLAIN_NAME_LEN 64
 
 typedef struct explain_options {
-    char checkpoints[SC_EXPLAIN_MAX_CHECKPOINTS][1024];
-    int n_checkpoints;
-    char dataset[32];
-    char data_dir[1024];
-    char indices[4096];  /* "" = none given */
-    long long limit;     /* first N images (default 16) */
+    sc_session_request session; /* checkpoints, dataset, --indices / --limit (default 16), device */
     int target_label;    /* 0: the predicted class (default), 1: the label */
     sc_method_config method;
     int method_given;
     int batch;
     int raw;
-    char device[16];
-    int threads;
     char out_dir[1024];
 } explain_options;
 

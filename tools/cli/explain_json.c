@@ -36,7 +36,8 @@ static void write_parameters(sc_json_writer *w, const explain_options *o, const 
     sc_json_key(w, "dataset");
     sc_json_begin_object(w);
     sc_json_field_string(w, "name", ds->name);
-    sc_json_field_string(w, "dir", o->data_dir[0] ? o->data_dir : sc_dataset_default_dir(ds->name));
+    const char *dir = o->session.data_dir;
+    sc_json_field_string(w, "dir", dir[0] ? dir : sc_dataset_default_dir(ds->name));
     sc_json_field_string(w, "split", "test");
     sc_json_key(w, "mean");
     sc_json_begin_array(w);
@@ -51,13 +52,13 @@ static void write_parameters(sc_json_writer *w, const explain_options *o, const 
     sc_json_end_object(w);
     sc_json_key(w, "selection");
     sc_json_begin_object(w);
-    if (o->indices[0])
-        sc_json_field_string(w, "indices", o->indices);
+    if (o->session.indices[0])
+        sc_json_field_string(w, "indices", o->session.indices);
     else
-        sc_json_field_int(w, "limit", o->limit);
+        sc_json_field_int(w, "limit", o->session.limit);
     sc_json_end_object(w);
     sc_json_field_string(w, "device", device);
-    sc_json_field_int(w, "threads", o->threads);
+    sc_json_field_int(w, "threads", o->session.threads);
     sc_json_field_bool(w, "raw", o->raw);
     sc_json_field_int(w, "scale", sc_explain_scale(ds->height, ds->width));
 }

@@ -15,11 +15,11 @@
 sc_status sc_explain_results_init(explain_results *r, const explain_options *o,
                                   const sc_dataset *ds, int64_t count, sc_error *err) {
     memset(r, 0, sizeof *r);
-    r->n_checkpoints = o->n_checkpoints;
+    r->n_checkpoints = o->session.n_checkpoints;
     r->count = count;
     r->grid_rows = count < SC_EXPLAIN_GRID_ROWS ? (int)count : SC_EXPLAIN_GRID_ROWS;
-    size_t per = (size_t)o->n_checkpoints * (size_t)count;
-    size_t grid = (size_t)o->n_checkpoints * (size_t)r->grid_rows * (size_t)ds->height *
+    size_t per = (size_t)o->session.n_checkpoints * (size_t)count;
+    size_t grid = (size_t)o->session.n_checkpoints * (size_t)r->grid_rows * (size_t)ds->height *
                   (size_t)ds->width;
     r->targets = malloc(per * sizeof *r->targets);
     r->predictions = malloc(per * sizeof *r->predictions);
@@ -84,15 +84,15 @@ static int name_taken(const explain_results *r, int upto, const char *name) {
 
 void sc_explain_checkpoint_names(const explain_options *o, explain_results *r) {
     char stems[SC_EXPLAIN_MAX_CHECKPOINTS][SC_EXPLAIN_NAME_LEN];
-    for (int i = 0; i < o->n_checkpoints; i++)
-        file_stem(o->checkpoints[i], stems[i], sizeof stems[i]);
-    for (int i = 0; i < o->n_checkpoints; i++) {
+    for (int i = 0; i < o->session.n_checkpoints; i++)
+        file_stem(o->session.checkpoints[i], stems[i], sizeof stems[i]);
+    for (int i = 0; i < o->session.n_checkpoints; i++) {
         int shared = 0;
-        for (int j = 0; j < o->n_checkpoints; j++)
+        for (int j = 0; j < o->session.n_checkpoints; j++)
             shared |= j != i && strcmp(stems[i], stems[j]) == 0;
         char parent[SC_EXPLAIN_NAME_LEN] = "";
         if (shared)
-            parent_name(o->checkpoints[i], parent, sizeof parent);
+            parent_name(o->session.checkpoints[i], parent, sizeof parent);
         snprintf(r->names[i], sizeof r->names[i], "%s%s%s", parent, shared ? "-" : "", stems[i]);
         sanitize(r->names[i]);
         if (name_taken(r, i, r->names[i]) || strcmp(r->names[i], ".") == 0 ||

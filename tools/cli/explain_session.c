@@ -1,9 +1,42 @@
 /* The shared set-up of explain and evaluate (see explain_session.h). */
 #include "explain_session.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "host/train/checkpoint.h"
+
+void sc_session_request_default(sc_session_request *q, long long limit) {
+    memset(q, 0, sizeof *q);
+    q->limit = limit;
+    snprintf(q->device, sizeof q->device, "auto");
+}
+
+int sc_session_option(sc_args *a, sc_session_request *q, sc_status *st, sc_error *err) {
+    long long v = 0;
+    if (sc_args_is(a, "--checkpoint")) {
+        if (q->n_checkpoints == SC_SESSION_MAX_CHECKPOINTS)
+            *st = sc_fail(err, SC_ERR_USAGE, "at most %d --checkpoint options",
+                          SC_SESSION_MAX_CHECKPOINTS);
+        else
+            *st = sc_args_string(a, q->checkpoints[q->n_checkpoints++], sizeof q->checkpoints[0],
+                                 err);
+    } else if (sc_args_is(a, "--dataset")) {
+        *st = sc_args_string(a, q->dataset, sizeof q->dataset, err);
+    } else if (sc_args_is(a, "--data")) {
+        *st = sc_args_string(a, q->data_dir, sizeof q->data_dir, err);
+    } else if (sc_args_is(a, "--limit")) {
+        *st = sc_args_int(a, 1, (long long)1 << 40, &q->limit, err);
+    } else if (sc_args_is(a, "--device")) {
+        *st = sc_args_string(a, q->device, sizeof q->device, err);
+    } else if (sc_args_is(a, "--threads")) {
+        *st = sc_args_int(a, 0, 1024, &v, err);
+        q->threads = (int)v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
 
 sc_status sc_session_open(const sc_session_request *q, sc_session *s, sc_error *err) {
     memset(s, 0, sizeof *s);
@@ -17,8 +50,8 @@ sc_status sc_session_open(const sc_session_request *q, sc_session *s, sc_error *
         dataset = meta.dataset;
     }
     SC_TRY(sc_dataset_load(dataset, q->data_dir[0] ? q->data_dir : NULL, 0, &s->ds, err));
-    sc_status st = sc_selection_make(&s->ds, q->indices && q->indices[0] ? q->indices : NULL,
-                                     q->limit, &s->sel, err);
+    sc_status st = sc_selection_make(&s->ds, q->indices[0] ? q->indices : NULL, q->limit,
+                                     &s->sel, err);
     sc_backend_config bc = sc_backend_config_default();
     bc.threads = q->threads;
     if (st == SC_OK)

@@ -1,24 +1,31 @@
-/* What `scaat explain` and `scaat evaluate` both set up before they start: the test split of
- * the dataset (by default the first checkpoint's), the selected images, the backend and every
- * checkpoint loaded as a model that fits the dataset. */
+/* What `scaat explain` and `scaat evaluate` share: their common options (--checkpoint,
+ * --dataset, --data, --limit, --device, --threads) and the set-up they do before they start:
+ * the test split of the dataset (by default the first checkpoint's), the selected images, the
+ * backend and every checkpoint loaded as a model that fits the dataset. */
 #ifndef SC_CLI_EXPLAIN_SESSION_H
 #define SC_CLI_EXPLAIN_SESSION_H
 
+#include "args.h"
 #include "host/explain/explain_model.h"
 #include "host/explain/selection.h"
 
 #define SC_SESSION_MAX_CHECKPOINTS 16
 
 typedef struct sc_session_request {
-    const char (*checkpoints)[1024];
-    int n_checkpoints;          /* 1..SC_SESSION_MAX_CHECKPOINTS */
-    const char *dataset;        /* "" = the first checkpoint's training dataset */
-    const char *data_dir;       /* "" = the dataset's default directory */
-    const char *indices;        /* NULL or "" = the first `limit` images */
-    long long limit;            /* 0 = every test image */
-    const char *device;
+    char checkpoints[SC_SESSION_MAX_CHECKPOINTS][1024];
+    int n_checkpoints;
+    char dataset[32];     /* "" = the first checkpoint's training dataset */
+    char data_dir[1024];  /* "" = the dataset's default directory */
+    char indices[4096];   /* "" = the first `limit` images (only explain takes --indices) */
+    long long limit;      /* 0 = every test image */
+    char device[16];
     int threads;
 } sc_session_request;
+
+/* Defaults: device auto, all cores, the given image limit. */
+void sc_session_request_default(sc_session_request *q, long long limit);
+/* 1 when the current option is one of the shared ones (parsed into q, *st set), else 0. */
+int sc_session_option(sc_args *a, sc_session_request *q, sc_status *st, sc_error *err);
 
 typedef struct sc_session {
     sc_dataset ds;
