@@ -9,6 +9,16 @@ int64_t sc_batch_steps_per_epoch(int64_t count, int batch_size, int drop_last) {
     return drop_last ? count / batch_size : (count + batch_size - 1) / batch_size;
 }
 
+void sc_batch_shard(int n, int rank, int count, int *begin, int *end) {
+    if (count <= 1) {
+        *begin = 0;
+        *end = n;
+        return;
+    }
+    *begin = (int)((int64_t)n * rank / count);
+    *end = (int)((int64_t)n * (rank + 1) / count);
+}
+
 int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_step,
                       float *images, int32_t *labels) {
     const sc_dataset *ds = src->ds;
@@ -17,14 +27,16 @@ int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_
         return 0;
     int64_t left = ds->count - first;
     int n = left < src->batch_size ? (int)left : src->batch_size;
+    int begin, end;
+    sc_batch_shard(n, src->shard_rank, src->shard_count, &begin, &end);
     size_t image_bytes = (size_t)sc_dataset_image_bytes(ds);
-    for (int b = 0; b < n; b++) {
+    for (int b = begin; b < end; b++) {
         int32_t sample = src->order[first + b];
         sc_augment_draw draw = sc_augment_draw_sample(&src->augment, src->seed, global_step, b);
         sc_augment_image(ds->images + (size_t)sample * image_bytes, ds->height, ds->width,
                          src->augment.crop_padding, &draw, src->norm,
-                         images + (size_t)b * image_bytes);
-        labels[b] = ds->labels[sample];
+                         images + (size_t)(b - begin) * image_bytes);
+        labels[b - begin] = ds->labels[sample];
     }
-    return n;
+    return end - begin;
 }

@@ -28,13 +28,23 @@ typedef struct sc_batch_source {
     sc_augment_config augment;
     uint64_t seed;
     const sc_normalizer *norm;
+    int shard_rank, shard_count; /* this process takes part shard_rank of shard_count of every
+                                    batch (see sc_batch_shard); 0, 1 = the whole batch */
 } sc_batch_source;
 
 /* Steps of an epoch: count / batch (drop_last) or ceil(count / batch). */
 int64_t sc_batch_steps_per_epoch(int64_t count, int batch_size, int drop_last);
 
-/* Assemble batch `step` into images (batch_size, C, H, W) and labels (batch_size); returns the
- * number of samples written (0 when step is past the data). */
+/* The part of a batch of n samples that shard `rank` of `count` takes: positions
+ * [*begin, *end) of the batch, contiguous and as even as possible (rank r takes
+ * [n r / count, n (r + 1) / count)), so the shards of all ranks cover the batch exactly once. */
+void sc_batch_shard(int n, int rank, int count, int *begin, int *end);
+
+/* Assemble this shard's part of batch `step` into images (shard, C, H, W) and labels (shard),
+ * where the shard is at most ceil(batch_size / shard_count) samples; returns the number of
+ * samples written (0 when step is past the data or the shard is empty). Each sample's
+ * augmentation draws are keyed by its position in the whole batch, so a sharded run sees exactly
+ * the samples and draws of an unsharded one. */
 int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_step,
                       float *images, int32_t *labels);
 

@@ -100,6 +100,10 @@ static sc_status check_config(const sc_dataset *ds, const sc_loader_config *cfg,
     if (ds->channels <= 0 || ds->channels > SC_DATASET_MAX_CHANNELS)
         return sc_fail(err, SC_ERR_USAGE, "loader: dataset %s has %d channels, expected 1..%d",
                        ds->name, ds->channels, SC_DATASET_MAX_CHANNELS);
+    if (cfg->shard_count < 0 || (cfg->shard_count > 0 && (cfg->shard_rank < 0 ||
+                                                          cfg->shard_rank >= cfg->shard_count)))
+        return sc_fail(err, SC_ERR_USAGE, "loader: shard %d of %d, expected 0..count-1",
+                       cfg->shard_rank, cfg->shard_count);
     if (cfg->drop_last && ds->count < cfg->batch_size)
         return sc_fail(err, SC_ERR_USAGE,
                        "loader: dataset %s has %lld samples, fewer than one batch of %d (with "
@@ -147,19 +151,21 @@ sc_status sc_loader_open(sc_loader **out, const sc_dataset *ds, const sc_loader_
     sc_normalizer_init(&l->norm, ds->channels, ds->mean, ds->std);
     l->steps_per_epoch = sc_batch_steps_per_epoch(ds->count, cfg->batch_size, cfg->drop_last);
 
-    size_t image_floats = (size_t)cfg->batch_size * (size_t)sc_dataset_image_bytes(ds);
+    int shards = cfg->shard_count > 1 ? cfg->shard_count : 1;
+    int shard_batch = (cfg->batch_size + shards - 1) / shards; /* the largest shard */
+    size_t image_floats = (size_t)shard_batch * (size_t)sc_dataset_image_bytes(ds);
     l->order = malloc((size_t)ds->count * sizeof *l->order);
     int ok = l->order != NULL;
     for (int s = 0; s < LOADER_SLOTS && ok; s++) {
         l->images[s] = l->cfg.host_alloc(l->cfg.alloc_ctx, image_floats * sizeof(float));
-        l->labels[s] = l->cfg.host_alloc(l->cfg.alloc_ctx, (size_t)cfg->batch_size * sizeof(int32_t));
+        l->labels[s] = l->cfg.host_alloc(l->cfg.alloc_ctx, (size_t)shard_batch * sizeof(int32_t));
         ok = l->images[s] != NULL && l->labels[s] != NULL;
     }
     if (!ok) {
         sc_loader_close(l);
         return sc_fail(err, SC_ERR_OOM,
                        "loader: cannot allocate two batches of %d images (%zu bytes each)",
-                       cfg->batch_size, image_floats * sizeof(float));
+                       shard_batch, image_floats * sizeof(float));
     }
     sc_order_identity(l->order, ds->count);
     l->source.ds = ds;
@@ -168,6 +174,8 @@ sc_status sc_loader_open(sc_loader **out, const sc_dataset *ds, const sc_loader_
     l->source.augment = cfg->augment;
     l->source.seed = cfg->seed;
     l->source.norm = &l->norm;
+    l->source.shard_rank = cfg->shard_rank;
+    l->source.shard_count = shards;
 
     if (!cfg->synchronous) {
         sc_status st = start_worker(l, err);

@@ -26,7 +26,9 @@ typedef void *(*sc_host_alloc_fn)(void *ctx, size_t bytes);
 typedef void (*sc_host_free_fn)(void *ctx, void *ptr);
 
 typedef struct sc_loader_config {
-    int batch_size;
+    int batch_size;            /* the global batch: every shard's batches together */
+    int shard_rank;            /* data-parallel runs: this process takes part shard_rank of */
+    int shard_count;           /* shard_count of every batch (sc_batch_shard); 0 = unsharded */
     int shuffle;               /* 1 = a new permutation every epoch; 0 = dataset order */
     int drop_last;             /* 1 = drop the last partial batch (training: constant batch) */
     sc_augment_config augment; /* all zero for evaluation */

@@ -274,7 +274,7 @@ START_TEST(batch_assemble_uses_order_and_draws) {
     sc_order_shuffle(order, 11, 5, 2);
     sc_normalizer norm;
     sc_normalizer_init(&norm, 3, ds.mean, ds.std);
-    sc_batch_source src = {&ds, order, 4, {2, 1}, 77, &norm};
+    sc_batch_source src = {&ds, order, 4, {2, 1}, 77, &norm, 0, 1};
     const int image = 3 * 5 * 6;
     float images[4 * 3 * 5 * 6];
     float expected[3 * 5 * 6];
@@ -290,6 +290,44 @@ START_TEST(batch_assemble_uses_order_and_draws) {
     ck_assert_int_eq(sc_batch_assemble(&src, 2, 124, images, labels), 3); /* the tail */
     ck_assert_int_eq(labels[2], ds.labels[order[10]]);
     ck_assert_int_eq(sc_batch_assemble(&src, 3, 125, images, labels), 0);
+    sc_dataset_free(&ds);
+}
+END_TEST
+
+/* Three shards of every batch (the full ones and the tail) together are the unsharded batch,
+ * image for image, draws included. */
+START_TEST(batch_shards_cover_the_batch_exactly_once) {
+    sc_dataset ds;
+    make_random_dataset(&ds, 11, 3, 5, 6, 4, 1);
+    int32_t order[11];
+    sc_order_shuffle(order, 11, 5, 2);
+    sc_normalizer norm;
+    sc_normalizer_init(&norm, 3, ds.mean, ds.std);
+    enum { IMAGE = 3 * 5 * 6, BATCH = 5, SHARDS = 3 };
+    sc_batch_source whole = {&ds, order, BATCH, {2, 1}, 77, &norm, 0, 1};
+    float expected[BATCH * IMAGE], images[BATCH * IMAGE];
+    int32_t expected_labels[BATCH], labels[BATCH];
+    for (int64_t step = 0; step < 3; step++) {
+        int n = sc_batch_assemble(&whole, step, 40 + (uint64_t)step, expected, expected_labels);
+        int covered = 0;
+        for (int rank = 0; rank < SHARDS; rank++) {
+            sc_batch_source shard = whole;
+            shard.shard_rank = rank;
+            shard.shard_count = SHARDS;
+            int begin, end;
+            sc_batch_shard(n, rank, SHARDS, &begin, &end);
+            ck_assert_int_eq(begin, covered);
+            ck_assert_int_le(end - begin, (BATCH + SHARDS - 1) / SHARDS);
+            int got = sc_batch_assemble(&shard, step, 40 + (uint64_t)step, images, labels);
+            ck_assert_int_eq(got, end - begin);
+            ck_assert_int_eq(memcmp(images, expected + begin * IMAGE,
+                                    (size_t)got * IMAGE * sizeof(float)), 0);
+            ck_assert_int_eq(memcmp(labels, expected_labels + begin,
+                                    (size_t)got * sizeof(int32_t)), 0);
+            covered = end;
+        }
+        ck_assert_int_eq(covered, n);
+    }
     sc_dataset_free(&ds);
 }
 END_TEST
@@ -408,7 +446,7 @@ START_TEST(loader_prefetch_equals_synchronous) {
     sc_normalizer norm;
     sc_normalizer_init(&norm, C, ds.mean, ds.std);
     int32_t order[COUNT];
-    sc_batch_source src = {&ds, order, BATCH, cfg.augment, cfg.seed, &norm};
+    sc_batch_source src = {&ds, order, BATCH, cfg.augment, cfg.seed, &norm, 0, 1};
     static float expected_images[BATCH * C * H * W];
     int32_t expected_labels[BATCH];
     int64_t steps = sc_loader_steps_per_epoch(prefetch);
@@ -667,6 +705,7 @@ static Suite *loader_suite(void) {
     tcase_add_test(augment, augment_draws_reproducible_and_in_range);
     tcase_add_test(augment, steps_per_epoch);
     tcase_add_test(augment, batch_assemble_uses_order_and_draws);
+    tcase_add_test(augment, batch_shards_cover_the_batch_exactly_once);
     suite_add_tcase(s, augment);
 
     TCase *loader = tcase_create("loader");
