@@ -32,11 +32,18 @@ int sc_batch_assemble(const sc_batch_source *src, int64_t step, uint64_t global_
     size_t image_bytes = (size_t)sc_dataset_image_bytes(ds);
     for (int b = begin; b < end; b++) {
         int32_t sample = src->order[first + b];
-        sc_augment_draw draw = sc_augment_draw_sample(&src->augment, src->seed, global_step, b);
-        sc_augment_image(ds->images + (size_t)sample * image_bytes, ds->height, ds->width,
-                         src->augment.crop_padding, &draw, src->norm,
-                         images + (size_t)(b - begin) * image_bytes);
+        sc_batch_write_sample(ds, &src->augment, src->norm, src->seed, global_step, b, sample,
+                              images + (size_t)(b - begin) * image_bytes);
         labels[b - begin] = ds->labels[sample];
     }
     return end - begin;
+}
+
+void sc_batch_write_sample(const sc_dataset *ds, const sc_augment_config *augment,
+                           const sc_normalizer *norm, uint64_t seed, uint64_t global_step,
+                           int64_t position, int64_t index, float *dst) {
+    size_t image_bytes = (size_t)sc_dataset_image_bytes(ds);
+    sc_augment_draw draw = sc_augment_draw_sample(augment, seed, global_step, position);
+    sc_augment_image(ds->images + (size_t)index * image_bytes, ds->height, ds->width,
+                     augment->crop_padding, &draw, norm, dst);
 }

@@ -1,50 +1,10 @@
-/* The in-memory dataset (see dataset.h): the table of known datasets (default directory,
- * channel count, standard normalisation), loading by name, limit and free. */
+/* The in-memory dataset (see dataset.h): allocation, limit and free. Loading by name and the
+ * standard normalisations are in registry.c, the table of readers. */
 #include "dataset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cifar.h"
-#include "idx.h"
-
-typedef enum dataset_format { FORMAT_IDX, FORMAT_CIFAR10, FORMAT_CIFAR100 } dataset_format;
-
-typedef struct dataset_spec {
-    const char *name;
-    const char *default_dir;
-    dataset_format format;
-    int channels;
-    float mean[3];
-    float std[3];
-} dataset_spec;
-
-static const dataset_spec k_dataset_specs[] = {
-    {"fashion-mnist", "/usr/share/datasets/fashion-mnist", FORMAT_IDX, 1,
-     {0.2860f}, {0.3530f}},
-    {"mnist", "/usr/share/datasets/mnist", FORMAT_IDX, 1, {0.1307f}, {0.3081f}},
-    {"cifar10", "./data/cifar-10-batches-bin", FORMAT_CIFAR10, 3,
-     {0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}},
-    {"cifar100", "./data/cifar-100-binary", FORMAT_CIFAR100, 3,
-     {0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}},
-};
-
-#define DATASET_SPEC_COUNT ((int)(sizeof k_dataset_specs / sizeof k_dataset_specs[0]))
-
-static const dataset_spec *find_spec(const char *name) {
-    if (!name)
-        return NULL;
-    for (int i = 0; i < DATASET_SPEC_COUNT; i++)
-        if (strcmp(k_dataset_specs[i].name, name) == 0)
-            return &k_dataset_specs[i];
-    return NULL;
-}
-
-const char *sc_dataset_default_dir(const char *name) {
-    const dataset_spec *spec = find_spec(name);
-    return spec ? spec->default_dir : NULL;
-}
 
 sc_status sc_dataset_alloc(sc_dataset *ds, const char *name, int64_t count, int channels,
                            int height, int width, int num_classes, sc_error *err) {
@@ -77,43 +37,6 @@ sc_status sc_dataset_alloc(sc_dataset *ds, const char *name, int64_t count, int 
     return SC_OK;
 }
 
-sc_status sc_dataset_set_standard_norm(sc_dataset *ds, sc_error *err) {
-    const dataset_spec *spec = find_spec(ds->name);
-    if (!spec)
-        return sc_fail(err, SC_ERR_USAGE, "dataset '%s' has no standard normalisation", ds->name);
-    if (spec->channels != ds->channels)
-        return sc_fail(err, SC_ERR_FORMAT, "dataset %s: images have %d channels, expected %d",
-                       ds->name, ds->channels, spec->channels);
-    for (int c = 0; c < spec->channels; c++) {
-        ds->mean[c] = spec->mean[c];
-        ds->std[c] = spec->std[c];
-    }
-    return SC_OK;
-}
-
-sc_status sc_dataset_load(const char *name, const char *dir, int train, sc_dataset *out,
-                          sc_error *err) {
-    memset(out, 0, sizeof *out);
-    const dataset_spec *spec = find_spec(name);
-    if (!spec)
-        return sc_fail(err, SC_ERR_USAGE,
-                       "unknown dataset '%s' (expected fashion-mnist, mnist, cifar10 or cifar100)",
-                       name ? name : "(null)");
-    if (!dir)
-        dir = spec->default_dir;
-    sc_status st = SC_OK;
-    switch (spec->format) {
-    case FORMAT_IDX: st = sc_idx_load(dir, train, spec->name, out, err); break;
-    case FORMAT_CIFAR10: st = sc_cifar10_load(dir, train, out, err); break;
-    case FORMAT_CIFAR100: st = sc_cifar100_load(dir, train, out, err); break;
-    }
-    if (st == SC_OK)
-        st = sc_dataset_set_standard_norm(out, err);
-    if (st != SC_OK)
-        sc_dataset_free(out);
-    return st;
-}
-
 void sc_dataset_limit(sc_dataset *ds, int64_t limit) {
     if (limit > 0 && limit < ds->count)
         ds->count = limit;
@@ -128,5 +51,6 @@ void sc_dataset_free(sc_dataset *ds) {
         return;
     free(ds->images);
     free(ds->labels);
+    free(ds->class_names);
     memset(ds, 0, sizeof *ds);
 }

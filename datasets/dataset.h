@@ -23,9 +23,10 @@ typedef struct sc_dataset {
     int32_t *labels; /* (count), each in [0, num_classes) */
     float mean[SC_DATASET_MAX_CHANNELS]; /* per channel, in [0, 1] pixel units */
     float std[SC_DATASET_MAX_CHANNELS];
+    char *class_names; /* malloc'd, '\n'-separated (image datasets), NULL = built-in names */
 } sc_dataset;
 
-/* Load one split of a named dataset. dir NULL = sc_dataset_default_dir(name). On failure out is
+/* Load one split of a named in-memory dataset (registry.c answers this and the next two). dir NULL = sc_dataset_default_dir(name). On failure out is
  * left empty (nothing to free) and err names the file and what is wrong. */
 sc_status sc_dataset_load(const char *name, const char *dir, int train, sc_dataset *out,
                           sc_error *err);

@@ -11,11 +11,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "host/core/fileio.h"
+
 #define IDX_MAX_SIDE 65535u                /* rows and cols; keeps count*rows*cols < 2^64 */
 #define IDX_READ_CHUNK ((size_t)16 << 20)  /* first payload buffer, doubled as data arrives */
 #define IDX_GZ_BUFFER (1u << 20)
 
 static sc_status idx_open(const char *path, gzFile *out, sc_error *err) {
+    SC_TRY(sc_file_check_regular(path, err));
     errno = 0;
     gzFile f = gzopen(path, "rb");
     if (!f)

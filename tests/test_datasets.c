@@ -498,7 +498,7 @@ END_TEST
 
 START_TEST(unknown_dataset_name) {
     expect_load_failure("imagenet", NULL, 1, SC_ERR_USAGE, "unknown dataset 'imagenet'",
-                        "fashion-mnist, mnist, cifar10 or cifar100");
+                        "fashion-mnist, mnist, cifar10, cifar100, imagefolder or pcam");
     ck_assert_ptr_null(sc_dataset_default_dir("imagenet"));
 }
 END_TEST
