@@ -9,7 +9,9 @@
  *   they are never touched, not even rewritten.
  * - save_invstd is cuDNN's resultSaveInvVariance, 1 / sqrt(biased var + eps).
  * - dx accumulate is betaDataDiff = 1; dgamma / dbeta always accumulate: betaParamDiff = 1.
- *   cuDNN always writes dgamma and dbeta, so NULL ones go to the context's scratch. */
+ *   cuDNN always writes dgamma and dbeta, so NULL ones go to the context's scratch.
+ * - cuDNN does not document in-place batch norm, so the contract forbids it (backend.h) and
+ *   every op refuses an output that overlaps its input, as the CPU does. */
 #include <limits.h>
 
 #include "../host/backend/shape_check.h"
@@ -80,6 +82,7 @@ sc_status sc_cuda_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_t
                             "running_var", "save_mean", "save_invstd"};
     SC_TRY(check_all_f32(be, op, per_channel, names, 6));
     SC_TRY(sc_check_bn(&be->err, op, p, x, y, per_channel, 6));
+    SC_TRY(sc_check_bn_apart(&be->err, op, y, "y", x, "x", NULL, NULL));
     /* The CPU's check and message: batch statistics need a value per channel (an empty batch
      * would reach cuDNN as a 0-sized descriptor), the unbiased variance of the update 2. */
     const int needed = p->momentum > 0.0f ? 2 : 1;
@@ -122,6 +125,7 @@ sc_status sc_cuda_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_t
     const char *names[4] = {"gamma", "beta", "running_mean", "running_var"};
     SC_TRY(check_all_f32(be, op, per_channel, names, 4));
     SC_TRY(sc_check_bn(&be->err, op, p, x, y, per_channel, 4));
+    SC_TRY(sc_check_bn_apart(&be->err, op, y, "y", x, "x", NULL, NULL));
     SC_TRY(check_cudnn_limits(be, op, p, x));
     sc_cuda_op_begin(be, "bn_infer_fwd %lldx%lldx%lld", (long long)x->shape[1],
                      (long long)x->shape[2], (long long)x->shape[3]);
@@ -161,6 +165,7 @@ sc_status sc_cuda_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_t
     SC_TRY(check_all_f32(be, op, per_channel, names, 3)); /* dgamma, dbeta may be NULL */
     SC_TRY(sc_check_bn(&be->err, op, p, x, dy, per_channel, 5));
     SC_TRY(sc_check_same(&be->err, op, x, dx));
+    SC_TRY(sc_check_bn_apart(&be->err, op, dx, "dx", x, "x", dy, "dy"));
     SC_TRY(check_cudnn_limits(be, op, p, x));
     sc_cuda_op_begin(be, "bn_train_bwd %lldx%lldx%lld%s", (long long)x->shape[1],
                      (long long)x->shape[2], (long long)x->shape[3], accumulate ? " +=" : "");
@@ -187,6 +192,7 @@ sc_status sc_cuda_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_t
     const char *names[2] = {"gamma", "running_var"};
     SC_TRY(check_all_f32(be, op, per_channel, names, 2));
     SC_TRY(sc_check_bn(&be->err, op, p, dy, dx, per_channel, 2));
+    SC_TRY(sc_check_bn_apart(&be->err, op, dx, "dx", dy, "dy", NULL, NULL));
     sc_cuda_op_begin(be, "bn_infer_bwd %lldx%lldx%lld%s", (long long)dy->shape[1],
                      (long long)dy->shape[2], (long long)dy->shape[3], accumulate ? " +=" : "");
     return sc_cuda_op_end(be, op,

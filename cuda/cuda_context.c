@@ -1,6 +1,6 @@
-/* The CUDA backend's context (device, stream, cuDNN/cuBLAS handles, workspace), its memory
- * functions, the per-op scope (NVTX range, debug synchronisation) and the device queries that
- * work without a GPU (see cuda_context.h and cuda_backend.h). */
+/* The CUDA backend's context (device, streams, cuDNN/cuBLAS handles, workspace and scratch
+ * buffers), the per-op scope (NVTX range, debug synchronisation), the timers and the device
+ * queries that work without a GPU (see cuda_context.h and cuda_backend.h). */
 #include "cuda_context.h"
 
 #include <library_types.h>
@@ -116,6 +116,7 @@ void sc_cuda_describe(sc_backend *be, char *buf, size_t len) {
         append_library_version(buf, len, &used, "cuBLAS", (long)cublas_version);
     append(buf, len, &used, "TF32: %s\n", be->config.tf32 ? "on" : "off");
     append(buf, len, &used, "debug sync: %s\n", be->config.debug_sync ? "on" : "off");
+    append(buf, len, &used, "deterministic: %s\n", be->config.deterministic ? "on" : "off");
     append(buf, len, &used, "convolution workspace: %.1f MiB (limit %.1f MiB)\n",
            (double)ctx->workspace_bytes / (1024.0 * 1024.0),
            (double)ctx->workspace_limit / (1024.0 * 1024.0));
@@ -123,17 +124,26 @@ void sc_cuda_describe(sc_backend *be, char *buf, size_t len) {
            (double)ctx->scratch_bytes / (1024.0 * 1024.0));
 }
 
-/* cudaMalloc with the out-of-memory case reported as SC_ERR_OOM. */
-static sc_status device_alloc(sc_backend *be, size_t bytes, void **ptr, const char *what) {
+sc_status sc_cuda_device_alloc(sc_backend *be, size_t bytes, void **ptr, const char *what) {
     cudaError_t status = cudaMalloc(ptr, bytes ? bytes : 1);
-    if (status != cudaSuccess) {
+    if (status == cudaSuccess)
+        return SC_OK;
+    (void)cudaGetLastError();
+    *ptr = NULL;
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    size_t free_bytes = 0, total_bytes = 0;
+    if (status != cudaErrorMemoryAllocation ||
+        cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) {
         (void)cudaGetLastError();
-        *ptr = NULL;
         return sc_fail(&be->err, status == cudaErrorMemoryAllocation ? SC_ERR_OOM : SC_ERR_BACKEND,
-                       "cuda: allocating %zu bytes of device memory for %s failed: %s", bytes, what,
-                       cudaGetErrorString(status));
+                       "cuda: allocating %.2f GiB (%zu bytes) of device memory for %s failed: %s",
+                       (double)bytes / gib, bytes, what, cudaGetErrorString(status));
     }
-    return SC_OK;
+    return sc_fail(&be->err, SC_ERR_OOM,
+                   "cuda: allocating %.2f GiB (%zu bytes) of device memory for %s failed: out of "
+                   "memory (device %d has %.2f GiB free of %.2f GiB)",
+                   (double)bytes / gib, bytes, what, sc_cuda_ctx_of(be)->device,
+                   (double)free_bytes / gib, (double)total_bytes / gib);
 }
 
 sc_status sc_cuda_ctx_create(sc_backend *be) {
@@ -151,6 +161,7 @@ sc_status sc_cuda_ctx_create(sc_backend *be) {
         be->config.workspace_limit ? be->config.workspace_limit : SC_CUDA_DEFAULT_WORKSPACE_LIMIT;
     SC_CUDA_CHECK(be, cudaSetDevice(ctx->device));
     SC_CUDA_CHECK(be, cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking));
+    SC_CUDA_CHECK(be, cudaStreamCreateWithFlags(&ctx->copy_stream, cudaStreamNonBlocking));
     SC_CUDNN_CHECK(be, cudnnCreate(&ctx->cudnn));
     SC_CUDNN_CHECK(be, cudnnSetStream(ctx->cudnn, ctx->stream));
     SC_CUBLAS_CHECK(be, cublasCreate(&ctx->cublas));
@@ -162,6 +173,8 @@ sc_status sc_cuda_ctx_create(sc_backend *be) {
     for (int slot = 0; slot < SC_TIMER_SLOTS; slot++)
         SC_CUDA_CHECK(be, cudaEventCreate(&ctx->timer_events[slot]));
     SC_CUDA_CHECK(be, cudaEventCreateWithFlags(&ctx->upload_event, cudaEventDisableTiming));
+    SC_CUDA_CHECK(be, cudaEventCreateWithFlags(&ctx->staging_free_event, cudaEventDisableTiming));
+    SC_TRY(sc_cuda_label_record_create(be));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_x_desc));
     SC_CUDNN_CHECK(be, cudnnCreateTensorDescriptor(&ctx->bn_param_desc));
     SC_TRY(sc_cuda_reserve_bn_scratch(be, SC_CUDA_BN_SCRATCH_CHANNELS));
@@ -175,13 +188,18 @@ void sc_cuda_ctx_destroy(sc_backend *be) {
         return;
     if (ctx->stream)
         (void)cudaStreamSynchronize(ctx->stream);
+    if (ctx->copy_stream)
+        (void)cudaStreamSynchronize(ctx->copy_stream);
     sc_cuda_conv_cache_destroy(ctx->conv_cache);
     if (ctx->workspace)
         (void)cudaFree(ctx->workspace);
     if (ctx->scratch)
         (void)cudaFree(ctx->scratch);
+    if (ctx->staging)
+        (void)cudaFree(ctx->staging);
     if (ctx->bn_param_grad_scratch)
         (void)cudaFree(ctx->bn_param_grad_scratch);
+    sc_cuda_label_record_destroy(ctx);
     if (ctx->bn_x_desc)
         (void)cudnnDestroyTensorDescriptor(ctx->bn_x_desc);
     if (ctx->bn_param_desc)
@@ -191,64 +209,69 @@ void sc_cuda_ctx_destroy(sc_backend *be) {
             (void)cudaEventDestroy(ctx->timer_events[slot]);
     if (ctx->upload_event)
         (void)cudaEventDestroy(ctx->upload_event);
+    if (ctx->staging_free_event)
+        (void)cudaEventDestroy(ctx->staging_free_event);
     if (ctx->cublas)
         (void)cublasDestroy(ctx->cublas);
     if (ctx->cudnn)
         (void)cudnnDestroy(ctx->cudnn);
+    if (ctx->copy_stream)
+        (void)cudaStreamDestroy(ctx->copy_stream);
     if (ctx->stream)
         (void)cudaStreamDestroy(ctx->stream);
-    (void)cudaGetLastError();
+    (void)cudaGetLastError(); /* every result above is deliberately ignored */
     free(ctx);
     be->ctx = NULL;
+}
+
+/* Replaces *buffer (of *buffer_bytes) by a new one of bytes: allocated first, the old one
+ * freed only once that succeeded and the ops issued before (which may use it) are done. */
+static sc_status grow_buffer(sc_backend *be, void **buffer, size_t *buffer_bytes, size_t bytes,
+                             const char *what) {
+    void *grown = NULL;
+    SC_TRY(sc_cuda_device_alloc(be, bytes, &grown, what));
+    cudaError_t status = cudaStreamSynchronize(sc_cuda_ctx_of(be)->stream);
+    if (status == cudaSuccess && *buffer)
+        status = cudaFree(*buffer);
+    if (status != cudaSuccess) {
+        (void)cudaGetLastError();
+        sc_cuda_ignore(cudaFree(grown));
+        return sc_fail(&be->err, SC_ERR_BACKEND, "cuda: replacing %s by a larger one: %s", what,
+                       cudaGetErrorString(status));
+    }
+    *buffer = grown;
+    *buffer_bytes = bytes;
+    return SC_OK;
 }
 
 sc_status sc_cuda_reserve_workspace(sc_backend *be, size_t bytes) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     if (bytes <= ctx->workspace_bytes)
         return SC_OK;
-    /* Ops issued earlier may still use the old workspace. */
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
-    if (ctx->workspace)
-        SC_CUDA_CHECK(be, cudaFree(ctx->workspace));
-    ctx->workspace = NULL;
-    ctx->workspace_bytes = 0;
-    SC_TRY(device_alloc(be, bytes, &ctx->workspace, "the convolution workspace"));
-    ctx->workspace_bytes = bytes;
-    return SC_OK;
+    return grow_buffer(be, &ctx->workspace, &ctx->workspace_bytes, bytes,
+                       "the convolution workspace");
 }
 
 sc_status sc_cuda_reserve_scratch(sc_backend *be, size_t bytes) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     if (bytes <= ctx->scratch_bytes)
         return SC_OK;
-    /* Ops issued earlier may still use the old scratch. */
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
-    if (ctx->scratch)
-        SC_CUDA_CHECK(be, cudaFree(ctx->scratch));
-    ctx->scratch = NULL;
-    ctx->scratch_bytes = 0;
-    SC_TRY(device_alloc(be, bytes, &ctx->scratch, "the kernel scratch"));
-    ctx->scratch_bytes = bytes;
-    return SC_OK;
+    return grow_buffer(be, &ctx->scratch, &ctx->scratch_bytes, bytes, "the kernel scratch");
 }
 
 sc_status sc_cuda_reserve_bn_scratch(sc_backend *be, int64_t channels) {
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     if (channels <= ctx->bn_scratch_channels)
         return SC_OK;
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
-    if (ctx->bn_param_grad_scratch)
-        SC_CUDA_CHECK(be, cudaFree(ctx->bn_param_grad_scratch));
-    ctx->bn_param_grad_scratch = NULL;
-    ctx->bn_scratch_channels = 0;
-    void *scratch = NULL;
-    SC_TRY(device_alloc(be, 2 * (size_t)channels * sizeof(float), &scratch,
-                        "the batch-norm parameter-gradient scratch"));
+    const size_t bytes = 2 * (size_t)channels * sizeof(float);
+    void *scratch = ctx->bn_param_grad_scratch;
+    size_t scratch_bytes = 2 * (size_t)ctx->bn_scratch_channels * sizeof(float);
+    SC_TRY(grow_buffer(be, &scratch, &scratch_bytes, bytes,
+                       "the batch-norm parameter-gradient scratch"));
     ctx->bn_param_grad_scratch = (float *)scratch;
     ctx->bn_scratch_channels = channels;
     /* cuDNN adds into it (betaParamDiff = 1): start from zeros rather than stale memory. */
-    SC_CUDA_CHECK(be,
-                  cudaMemsetAsync(scratch, 0, 2 * (size_t)channels * sizeof(float), ctx->stream));
+    SC_CUDA_CHECK(be, cudaMemsetAsync(scratch, 0, bytes, ctx->stream));
     return SC_OK;
 }
 
@@ -265,91 +288,13 @@ sc_status sc_cuda_op_end(sc_backend *be, sc_op op, sc_status status) {
     sc_nvtx_pop();
     if (status != SC_OK || !be->config.debug_sync)
         return status;
-    cudaError_t fault = cudaStreamSynchronize(sc_cuda_ctx_of(be)->stream);
-    if (fault != cudaSuccess) {
-        (void)cudaGetLastError();
-        return sc_fail(&be->err, SC_ERR_BACKEND,
-                       "%s: asynchronous CUDA fault found by debug_sync: %s", sc_op_name(op),
-                       cudaGetErrorString(fault));
-    }
-    return SC_OK;
-}
-
-sc_status sc_cuda_alloc(sc_backend *be, size_t bytes, void **ptr) {
-    return device_alloc(be, bytes, ptr, "a tensor buffer");
-}
-
-void sc_cuda_free(sc_backend *be, void *ptr) {
-    (void)be;
-    if (ptr)
-        (void)cudaFree(ptr);
-}
-
-sc_status sc_cuda_host_alloc(sc_backend *be, size_t bytes, void **ptr) {
-    cudaError_t status = cudaMallocHost(ptr, bytes ? bytes : 1);
-    if (status != cudaSuccess) {
-        (void)cudaGetLastError();
-        *ptr = NULL;
-        return sc_fail(&be->err, SC_ERR_OOM,
-                       "cuda: allocating %zu bytes of pinned host memory failed: %s", bytes,
-                       cudaGetErrorString(status));
-    }
-    return SC_OK;
-}
-
-void sc_cuda_host_free(sc_backend *be, void *ptr) {
-    if (!ptr)
-        return;
-    /* an error path may leave an upload_async from this buffer in flight */
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    if (ctx && ctx->upload_event)
-        (void)cudaEventSynchronize(ctx->upload_event);
-    (void)cudaFreeHost(ptr);
-}
-
-sc_status sc_cuda_upload(sc_backend *be, void *dst, const void *src_host, size_t bytes) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    SC_CUDA_CHECK(be, cudaMemcpyAsync(dst, src_host, bytes, cudaMemcpyHostToDevice, ctx->stream));
-    /* The contract: src may be reused on return. */
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
-    return SC_OK;
-}
-
-sc_status sc_cuda_upload_async(sc_backend *be, void *dst, const void *src_host, size_t bytes) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    SC_CUDA_CHECK(be, cudaMemcpyAsync(dst, src_host, bytes, cudaMemcpyHostToDevice, ctx->stream));
-    SC_CUDA_CHECK(be, cudaEventRecord(ctx->upload_event, ctx->stream));
-    return SC_OK;
-}
-
-sc_status sc_cuda_upload_wait(sc_backend *be) {
-    /* The event follows the last upload in stream order, so this waits for the uploads (and
-     * the ops before them) but not for the ops issued after them. */
-    SC_CUDA_CHECK(be, cudaEventSynchronize(sc_cuda_ctx_of(be)->upload_event));
-    return SC_OK;
-}
-
-sc_status sc_cuda_download(sc_backend *be, void *dst_host, const void *src, size_t bytes) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    SC_CUDA_CHECK(be, cudaMemcpyAsync(dst_host, src, bytes, cudaMemcpyDeviceToHost, ctx->stream));
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(ctx->stream));
-    return SC_OK;
-}
-
-sc_status sc_cuda_zero(sc_backend *be, void *ptr, size_t bytes) {
-    SC_CUDA_CHECK(be, cudaMemsetAsync(ptr, 0, bytes, sc_cuda_ctx_of(be)->stream));
-    return SC_OK;
-}
-
-sc_status sc_cuda_copy(sc_backend *be, void *dst, const void *src, size_t bytes) {
-    SC_CUDA_CHECK(
-        be, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, sc_cuda_ctx_of(be)->stream));
-    return SC_OK;
-}
-
-sc_status sc_cuda_sync(sc_backend *be) {
-    SC_CUDA_CHECK(be, cudaStreamSynchronize(sc_cuda_ctx_of(be)->stream));
-    return SC_OK;
+    sc_status waited = sc_cuda_stream_wait(be);
+    if (waited != SC_ERR_BACKEND)
+        return waited; /* SC_OK, or a bad label in the CPU's words */
+    char fault[sizeof be->err.msg];
+    snprintf(fault, sizeof fault, "%s", be->err.msg);
+    return sc_fail(&be->err, SC_ERR_BACKEND, "%s: asynchronous CUDA fault found by debug_sync: %s",
+                   sc_op_name(op), fault);
 }
 
 void sc_cuda_range_push(sc_backend *be, const char *name) {

@@ -1,16 +1,11 @@
 /* Convolutions of the CUDA backend through cuDNN's legacy C API, with a plan cache per shape.
  *
- * A plan holds the tensor / filter descriptors of one (x, w, stride, pad, tf32) shape, one
- * convolution descriptor per direction and the algorithm chosen for each direction. prepare()
- * builds the plan: cudnnFind*Algorithm measures every algorithm once (these non-Ex variants
- * allocate their own scratch), the fastest successful one whose workspace fits
- * config.workspace_limit is kept, and the shared workspace grows to the largest need. Ops then
- * only look the plan up; an unprepared shape is prepared on first use.
- *
- * Precision: the descriptors ask for CUDNN_FMA_MATH (strict fp32) when TF32 is off and
- * CUDNN_DEFAULT_MATH (TF32 allowed on Ampere and later) when it is on; each direction's
- * descriptor is then set to the math type its chosen algorithm was measured with, as cuDNN
- * requires, and with TF32 off only FMA-math results are accepted.
+ * A plan (cuda_conv_plan.h) holds the descriptors of one (x, w, stride, pad, tf32) shape and
+ * the algorithm of each direction. prepare() builds the plan: cuda_conv_algo.c chooses each
+ * direction's algorithm (measured by cudnnFind*, or by heuristics among the deterministic ones
+ * with config.deterministic) within config.workspace_limit and the math type TF32 allows, and
+ * the shared workspace grows to the largest need. Ops then only look the plan up; an
+ * unprepared shape is prepared on first use.
  *
  * Accumulation: forward overwrites y (beta 0); backward-data blends dx with beta = accumulate;
  * backward-filter always adds into dw (beta 1), the contract for weight gradients. */
@@ -21,31 +16,8 @@
 
 #include "../host/backend/shape_check.h"
 #include "cuda_check.h"
+#include "cuda_conv_plan.h"
 #include "cuda_ops.h"
-
-/* Results asked from one cudnnFind* call (cuDNN has at most 8 algorithms per direction). */
-#define SC_CONV_FIND_RESULTS 16
-
-typedef struct conv_key {
-    int n, c, h, w; /* x */
-    int k, r, s;    /* w (K, C, R, S) */
-    int stride, pad;
-    int tf32;
-} conv_key;
-
-typedef struct conv_plan {
-    conv_key key;
-    cudnnTensorDescriptor_t x_desc; /* (N, C, H, W), also dx */
-    cudnnTensorDescriptor_t y_desc; /* (N, K, OH, OW), also dy */
-    cudnnFilterDescriptor_t w_desc; /* (K, C, R, S), also dw */
-    cudnnConvolutionDescriptor_t fwd_desc;
-    cudnnConvolutionDescriptor_t bwd_data_desc;
-    cudnnConvolutionDescriptor_t bwd_filter_desc;
-    cudnnConvolutionFwdAlgo_t fwd_algo;
-    cudnnConvolutionBwdDataAlgo_t bwd_data_algo;
-    cudnnConvolutionBwdFilterAlgo_t bwd_filter_algo;
-    size_t workspace_bytes; /* the largest need of the three algorithms */
-} conv_plan;
 
 struct sc_cuda_conv_cache {
     conv_plan **plans; /* pointers, so a plan never moves when the array grows */
@@ -119,54 +91,6 @@ static conv_plan *conv_cache_find(const sc_cuda_conv_cache *cache, const conv_ke
     return NULL;
 }
 
-/* One result of a cudnnFind* call, whatever its direction. */
-typedef struct measured_algo {
-    int algo;
-    cudnnStatus_t status;
-    size_t memory;
-    cudnnMathType_t math;
-} measured_algo;
-
-/* The first (fastest: cudnnFind* sorts by time) result that may be chosen: it ran, its
- * workspace fits the limit, and with TF32 off it is a strict fp32 (FMA) kernel; -1 if none. */
-static int pick_algo(const sc_backend *be, const measured_algo *results, int count) {
-    const sc_cuda_ctx *ctx = (const sc_cuda_ctx *)be->ctx;
-    for (int i = 0; i < count; i++)
-        if (results[i].status == CUDNN_STATUS_SUCCESS &&
-            results[i].memory <= ctx->workspace_limit &&
-            (be->config.tf32 || results[i].math == CUDNN_FMA_MATH))
-            return i;
-    return -1;
-}
-
-/* The message when no measured algorithm is acceptable: the key and what each result was. */
-static sc_status no_algorithm(sc_backend *be, const char *direction, const conv_key *key,
-                              const measured_algo *results, int count) {
-    char listed[256];
-    size_t used = 0;
-    listed[0] = '\0';
-    for (int i = 0; i < count && used < sizeof listed; i++) {
-        int n = snprintf(listed + used, sizeof listed - used, "%salgo %d: %s, %zu bytes, math %d",
-                         i ? "; " : "", results[i].algo, cudnnGetErrorString(results[i].status),
-                         results[i].memory, (int)results[i].math);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-    return sc_fail(
-        &be->err, SC_ERR_BACKEND,
-        "conv2d_prepare: no usable cuDNN %s algorithm for x (%d, %d, %d, %d), w (%d, %d, "
-        "%d, %d), stride %d, pad %d (workspace limit %zu bytes, TF32 %s): %s",
-        direction, key->n, key->c, key->h, key->w, key->k, key->c, key->r, key->s, key->stride,
-        key->pad, ((const sc_cuda_ctx *)be->ctx)->workspace_limit, key->tf32 ? "on" : "off",
-        count ? listed : "cuDNN returned no results");
-}
-
-/* How many results to ask a cudnnFind* call for: its maximum, within our array. */
-static int find_count(int max_count) {
-    return max_count < 1 || max_count > SC_CONV_FIND_RESULTS ? SC_CONV_FIND_RESULTS : max_count;
-}
-
 /* Descriptors of the plan's key; each convolution descriptor starts at the math type the
  * search may use. */
 static sc_status conv_plan_describe(sc_backend *be, conv_plan *plan) {
@@ -205,86 +129,6 @@ static sc_status conv_plan_describe(sc_backend *be, conv_plan *plan) {
     return SC_OK;
 }
 
-static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
-
-/* Each choose_* measures every algorithm of one direction, keeps the pick, sets the direction's
- * descriptor to the math type it was measured with, and records its workspace need (the larger
- * of cudnnFind's figure and cudnnGet*WorkspaceSize's). */
-static sc_status choose_fwd(sc_backend *be, conv_plan *plan) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    cudnnConvolutionFwdAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    measured_algo results[SC_CONV_FIND_RESULTS];
-    int max_count = 0, count = 0;
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardAlgorithmMaxCount(ctx->cudnn, &max_count));
-    SC_CUDNN_CHECK(be, cudnnFindConvolutionForwardAlgorithm(ctx->cudnn, plan->x_desc, plan->w_desc,
-                                                            plan->fwd_desc, plan->y_desc,
-                                                            find_count(max_count), &count, perf));
-    for (int i = 0; i < count; i++)
-        results[i] =
-            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
-    int chosen = pick_algo(be, results, count);
-    if (chosen < 0)
-        return no_algorithm(be, "forward", &plan->key, results, count);
-    size_t needed = 0;
-    plan->fwd_algo = perf[chosen].algo;
-    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->fwd_desc, perf[chosen].mathType));
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionForwardWorkspaceSize(
-                           ctx->cudnn, plan->x_desc, plan->w_desc, plan->fwd_desc, plan->y_desc,
-                           plan->fwd_algo, &needed));
-    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
-    return SC_OK;
-}
-
-static sc_status choose_bwd_data(sc_backend *be, conv_plan *plan) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    cudnnConvolutionBwdDataAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    measured_algo results[SC_CONV_FIND_RESULTS];
-    int max_count = 0, count = 0;
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataAlgorithmMaxCount(ctx->cudnn, &max_count));
-    SC_CUDNN_CHECK(be, cudnnFindConvolutionBackwardDataAlgorithm(
-                           ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
-                           plan->x_desc, find_count(max_count), &count, perf));
-    for (int i = 0; i < count; i++)
-        results[i] =
-            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
-    int chosen = pick_algo(be, results, count);
-    if (chosen < 0)
-        return no_algorithm(be, "backward-data", &plan->key, results, count);
-    size_t needed = 0;
-    plan->bwd_data_algo = perf[chosen].algo;
-    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_data_desc, perf[chosen].mathType));
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardDataWorkspaceSize(
-                           ctx->cudnn, plan->w_desc, plan->y_desc, plan->bwd_data_desc,
-                           plan->x_desc, plan->bwd_data_algo, &needed));
-    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
-    return SC_OK;
-}
-
-static sc_status choose_bwd_filter(sc_backend *be, conv_plan *plan) {
-    sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
-    cudnnConvolutionBwdFilterAlgoPerf_t perf[SC_CONV_FIND_RESULTS];
-    measured_algo results[SC_CONV_FIND_RESULTS];
-    int max_count = 0, count = 0;
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(ctx->cudnn, &max_count));
-    SC_CUDNN_CHECK(be, cudnnFindConvolutionBackwardFilterAlgorithm(
-                           ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
-                           plan->w_desc, find_count(max_count), &count, perf));
-    for (int i = 0; i < count; i++)
-        results[i] =
-            (measured_algo){(int)perf[i].algo, perf[i].status, perf[i].memory, perf[i].mathType};
-    int chosen = pick_algo(be, results, count);
-    if (chosen < 0)
-        return no_algorithm(be, "backward-filter", &plan->key, results, count);
-    size_t needed = 0;
-    plan->bwd_filter_algo = perf[chosen].algo;
-    SC_CUDNN_CHECK(be, cudnnSetConvolutionMathType(plan->bwd_filter_desc, perf[chosen].mathType));
-    SC_CUDNN_CHECK(be, cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                           ctx->cudnn, plan->x_desc, plan->y_desc, plan->bwd_filter_desc,
-                           plan->w_desc, plan->bwd_filter_algo, &needed));
-    plan->workspace_bytes = max_size(plan->workspace_bytes, max_size(needed, perf[chosen].memory));
-    return SC_OK;
-}
-
 /* Build the plan of key, grow the workspace to its need and add it to the cache. */
 static sc_status conv_plan_build(sc_backend *be, const conv_key *key, conv_plan **out) {
     sc_cuda_conv_cache *cache = sc_cuda_ctx_of(be)->conv_cache;
@@ -302,12 +146,8 @@ static sc_status conv_plan_build(sc_backend *be, const conv_key *key, conv_plan 
         return sc_fail(&be->err, SC_ERR_OOM, "conv2d_prepare: out of host memory for a plan");
     plan->key = *key;
     sc_status status = conv_plan_describe(be, plan);
-    if (status == SC_OK)
-        status = choose_fwd(be, plan);
-    if (status == SC_OK)
-        status = choose_bwd_data(be, plan);
-    if (status == SC_OK)
-        status = choose_bwd_filter(be, plan);
+    for (int d = CONV_FWD; status == SC_OK && d <= CONV_BWD_FILTER; d++)
+        status = sc_cuda_conv_choose(be, plan, (conv_direction)d);
     if (status == SC_OK)
         status = sc_cuda_reserve_workspace(be, plan->workspace_bytes);
     if (status != SC_OK) {

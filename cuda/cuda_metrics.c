@@ -1,7 +1,8 @@
 /* Per-sample metric figures on the CUDA backend (kernels in cuda/kernels/sparsity.cu and
  * cuda/kernels/scores.cu): map_sparsity, target_score, curve_auc, pearson_rows, masked_sum and
  * relative_distance. target_score's classes are data on the device: a target outside [0, K)
- * gives NaN instead of the CPU's refusal, which would need a synchronising download. */
+ * is scored NaN and refused at the next stream wait, with the CPU's message
+ * (cuda_label_check.c). */
 #include <limits.h>
 
 #include "../host/backend/shape_check.h"
@@ -30,7 +31,8 @@ static sc_status target_score_issue(sc_backend *be, sc_score_kind kind, const sc
                                     const sc_tensor *targets, int column, const sc_tensor *out) {
     SC_CUDA_CHECK(be, sc_launch_target_score(sc_f32(logits), sc_i32(targets), sc_f32(out),
                                              logits->shape[0], (int)logits->shape[1], out->shape[1],
-                                             column, kind, sc_cuda_ctx_of(be)->stream));
+                                             column, kind, sc_cuda_label_check_next(be),
+                                             sc_cuda_ctx_of(be)->stream));
     return SC_OK;
 }
 

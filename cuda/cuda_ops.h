@@ -38,6 +38,14 @@ sc_status sc_cuda_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_t
 sc_status sc_cuda_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
                                const sc_tensor *gamma, const sc_tensor *running_var,
                                const sc_tensor *dx, int accumulate);
+/* cuda_bn_sync.c */
+sc_status sc_cuda_bn_bwd_sums(sc_backend *be, const sc_tensor *x, const sc_tensor *dy,
+                              const sc_tensor *mean, const sc_tensor *invstd,
+                              const sc_tensor *sums);
+sc_status sc_cuda_bn_bwd_apply(sc_backend *be, double count, const sc_tensor *x,
+                               const sc_tensor *dy, const sc_tensor *gamma, const sc_tensor *mean,
+                               const sc_tensor *invstd, const sc_tensor *sums, const sc_tensor *dx,
+                               int accumulate);
 
 /* cuda_elementwise.c */
 sc_status sc_cuda_relu_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y);

@@ -1,6 +1,7 @@
 /* Saliency helpers of the CUDA backend (kernels in cuda/kernels/saliency.cu): the channel
  * reduction of an input gradient into a map, the one-hot logits gradient that seeds a saliency
- * backward pass and the predicted class. */
+ * backward pass (a target outside [0, K) refused at the next stream wait, cuda_label_check.c)
+ * and the predicted class. */
 #include "../host/backend/shape_check.h"
 #include "cuda_check.h"
 #include "cuda_ops.h"
@@ -27,7 +28,8 @@ sc_status sc_cuda_saliency_reduce(sc_backend *be, const sc_saliency_params *p, c
 static sc_status onehot_issue(sc_backend *be, float scale, const sc_tensor *targets,
                               const sc_tensor *out) {
     SC_CUDA_CHECK(be, sc_launch_onehot(sc_i32(targets), sc_f32(out), out->shape[0], out->shape[1],
-                                       scale, sc_cuda_ctx_of(be)->stream));
+                                       scale, sc_cuda_label_check_next(be),
+                                       sc_cuda_ctx_of(be)->stream));
     return SC_OK;
 }
 

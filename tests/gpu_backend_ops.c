@@ -20,7 +20,11 @@
  * unsupported is reported as "not supported", never as a pass. A few calls with shapes that
  * disagree must be refused by both backends with the same status, writing nothing.
  *
- *   gpu_backend_ops [--op NAME] [--list] [--backend cuda|cpu]
+ *   gpu_backend_ops [--op NAME] [--list] [--backend cuda|cpu] [--timed-algorithms]
+ *
+ * The CUDA backend runs with --deterministic's configuration (cuDNN algorithms chosen by
+ * heuristics among the deterministic ones); --timed-algorithms chooses them by timing instead
+ * (cudnnFind*, the default of a training run), to check those algorithms too.
  *
  * --backend cpu tests a one-thread CPU backend against the all-cores one instead of CUDA: the
  * harness itself checked on any machine (the convolution filter gradient's reduction order
@@ -41,7 +45,9 @@
 #include "tests/common/backend_parity.h"
 #include "tests/common/gpu_skip.h"
 #include "tests/common/parity_cases.h"
+#include "tests/common/parity_labels.h"
 #include "tests/common/parity_metrics.h"
+#include "tests/common/parity_bn_split.h"
 #include "tests/common/parity_saliency.h"
 
 /* ---- host-side helpers ------------------------------------------------------------------- */
@@ -465,8 +471,16 @@ static void run_rejected(sc_parity_run *r, const op_case *c) {
 }
 
 static void run_case_ops(sc_parity_run *r, const op_case *c) {
+    if (c->flags & FLAG_BAD_LABEL) {
+        sc_parity_run_bad_label(r, c);
+        return;
+    }
     if (sc_parity_saliency_op(c->op)) {
         sc_parity_run_saliency(r, c);
+        return;
+    }
+    if (sc_parity_bn_split_op(c->op)) {
+        sc_parity_run_bn_split(r, c);
         return;
     }
     if (sc_parity_metrics_op(c->op)) {
@@ -537,11 +551,13 @@ static int known_op(const char *name) {
 
 static int usage(const char *argv0) {
     fprintf(stderr,
-            "usage: %s [--op NAME] [--list] [--backend cuda|cpu]\n"
+            "usage: %s [--op NAME] [--list] [--backend cuda|cpu] [--timed-algorithms]\n"
             "  --op NAME       run only the cases of op NAME (conv2d_fwd, bn_train_bwd, ...)\n"
             "  --list          print the case names and exit\n"
             "  --backend cpu   test a one-thread CPU backend against the all-cores one\n"
-            "                  instead of CUDA (checks this harness without a GPU)\n",
+            "                  instead of CUDA (checks this harness without a GPU)\n"
+            "  --timed-algorithms  cuDNN algorithms chosen by timing, not by --deterministic's\n"
+            "                  heuristics\n",
             argv0);
     return 2;
 }
@@ -567,10 +583,12 @@ static int ops_table_complete(const sc_backend *be) {
 
 /* The reference CPU backend and the backend under test, both with TF32 off; returns 0, or
  * the exit status (77 when the CUDA backend is absent). */
-static int create_backends(const char *tested_name, sc_backend **reference, sc_backend **tested) {
+static int create_backends(const char *tested_name, int timed_algorithms, sc_backend **reference,
+                           sc_backend **tested) {
     sc_backend_config config = sc_backend_config_default();
     config.tf32 = 0;       /* parity in true fp32 */
     config.debug_sync = 1; /* an asynchronous fault is reported by the op that caused it */
+    config.deterministic = !timed_algorithms; /* deterministic: the default of every GPU test */
     if (strcmp(tested_name, "cuda") == 0)
         return sc_test_gpu_backends(&config, reference, tested);
     sc_error err = {0};
@@ -590,7 +608,7 @@ static int create_backends(const char *tested_name, sc_backend **reference, sc_b
 int main(int argc, char **argv) {
     const char *only = NULL;
     const char *tested_name = "cuda";
-    int list = 0;
+    int list = 0, timed_algorithms = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) {
             only = argv[++i];
@@ -598,6 +616,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "error: --op %s: unknown op\n", only);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--timed-algorithms") == 0) {
+            timed_algorithms = 1;
         } else if (strcmp(argv[i], "--list") == 0) {
             list = 1;
         } else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc &&
@@ -621,7 +641,7 @@ int main(int argc, char **argv) {
     }
 
     sc_backend *reference, *tested;
-    int ready = create_backends(tested_name, &reference, &tested);
+    int ready = create_backends(tested_name, timed_algorithms, &reference, &tested);
     if (ready != 0)
         return ready;
     _Static_assert(sizeof(sc_backend_ops) % sizeof(void (*)(void)) == 0,

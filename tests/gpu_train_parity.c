@@ -1,9 +1,11 @@
 /* End-to-end GPU test: five steps of every training mode (standard, adv, sgt, scaat, asgt) of
- * small ResNets with the same seed and data on the CPU and on the GPU (TF32 off). Per-step
- * losses must agree within 1e-4 relative for standard training and 1e-3 for the saliency-guided
- * modes (their masks are chosen from maps that agree only to rounding, so a pixel at a near-tie
- * may swap), and every parameter tensor within 1e-3 (max |gpu - cpu| / max |cpu|) after the last
- * step. A standalone program (no Check); exits 77 without a GPU or without the CUDA backend.
+ * small ResNets with the same seed and data on the CPU and on the GPU (TF32 off, deterministic
+ * on). Per-step losses must agree within 1e-4 relative for standard training and 1e-3 for the
+ * saliency-guided modes (their masks are chosen from maps that agree only to rounding, so a pixel
+ * at a near-tie may swap), and every parameter tensor within 1e-3 (max |gpu - cpu| / max |cpu|)
+ * after the last step. With --deterministic's promise, a second GPU run of every case must give
+ * bit-identical losses and parameters. A standalone program (no Check); exits 77 without a GPU
+ * or without the CUDA backend.
  *   gpu_train_parity [--steps N] [--mode M] */
 #include <math.h>
 #include <stdio.h>
@@ -53,7 +55,7 @@ static int upload_batch(side *s, const float *images, const int32_t *labels, siz
 
 static double step_loss(side *s, const sc_train_config *cfg, int step, int *failed) {
     sc_error err;
-    sc_train_step_args args = {s->net, s->acts, s->mode, cfg, 0.05f, (uint64_t)step, 0};
+    sc_train_step_args args = {s->net, s->acts, s->mode, cfg, 0.05f, (uint64_t)step, 0, NULL};
     float stats[SC_STAT_COUNT];
     sc_backend *be = s->be;
     if (sc_train_step_for_mode(cfg->mode.kind)(&args, &err) != SC_OK) {
@@ -107,6 +109,54 @@ static int compare_params(const side *cpu, const side *gpu) {
     return failures;
 }
 
+/* The parameters of a side, downloaded (malloc'd; NULL on failure). */
+static float *download_params(const side *s) {
+    size_t bytes = s->net->param_arena.size;
+    float *host = malloc(bytes);
+    if (host && s->be->ops->download(s->be, host, s->net->param_arena.base, bytes) != SC_OK) {
+        free(host);
+        return NULL;
+    }
+    return host;
+}
+
+/* A second GPU run of the same steps: losses and parameters must equal the first run's bit for
+ * bit (the deterministic configuration: heuristic cuDNN algorithms, ordered reductions). */
+static int rerun_identical(sc_backend *gpu_be, const sc_model_spec *spec, int batch,
+                           const sc_train_config *cfg, const double *losses, int steps,
+                           const float *params, const float *images, const int32_t *labels,
+                           size_t n_images) {
+    side again = {0};
+    if (make_side(gpu_be, spec, batch, &cfg->mode, &again))
+        return 1;
+    int failures = 0, failed = 0;
+    for (int step = 0; step < steps && !failed; step++) {
+        const float *step_images = images + (size_t)step * n_images;
+        if (upload_batch(&again, step_images, labels + (size_t)step * batch, n_images, batch)) {
+            failed = 1;
+            break;
+        }
+        double loss = step_loss(&again, cfg, step, &failed);
+        if (!failed && memcmp(&loss, &losses[step], sizeof loss) != 0) {
+            printf("  FAIL rerun step %d: loss %.9g differs from the first run's %.9g\n", step,
+                   loss, losses[step]);
+            failures++;
+        }
+    }
+    float *rerun_params = failed ? NULL : download_params(&again);
+    if (!rerun_params) {
+        failed = 1;
+    } else if (memcmp(rerun_params, params, again.net->param_arena.size) != 0) {
+        printf("  FAIL rerun: parameters differ from the first run's\n");
+        failures++;
+    } else {
+        printf("  rerun on the GPU: losses and parameters bit-identical\n");
+    }
+    free(rerun_params);
+    free_side(&again);
+    return failures + failed;
+}
+
 static int run_model(sc_backend *cpu_be, sc_backend *gpu_be, const sc_model_spec *spec, int batch,
                      int steps, sc_mode_kind kind) {
     sc_train_config cfg;
@@ -125,10 +175,23 @@ static int run_model(sc_backend *cpu_be, sc_backend *gpu_be, const sc_model_spec
         make_side(gpu_be, spec, batch, &cfg.mode, &gpu))
         return 1;
     size_t n_images = (size_t)batch * spec->in_channels * spec->in_h * spec->in_w;
-    float *images = malloc(n_images * sizeof(float));
-    int32_t *labels = malloc((size_t)batch * sizeof(int32_t));
+    /* every step's batch, kept for the rerun */
+    float *all_images = malloc((size_t)steps * n_images * sizeof(float));
+    int32_t *all_labels = malloc((size_t)steps * batch * sizeof(int32_t));
+    double *gpu_losses = malloc((size_t)steps * sizeof(double));
+    if (!all_images || !all_labels || !gpu_losses) {
+        fprintf(stderr, "error: out of host memory\n");
+        free(all_images);
+        free(all_labels);
+        free(gpu_losses);
+        free_side(&cpu);
+        free_side(&gpu);
+        return 1;
+    }
     int failures = 0, failed = 0;
     for (int step = 0; step < steps && !failed; step++) {
+        float *images = all_images + (size_t)step * n_images;
+        int32_t *labels = all_labels + (size_t)step * batch;
         sc_rng_key key = sc_rng_key_make(3, (uint32_t)step, SC_RNG_TEST);
         for (size_t i = 0; i < n_images; i++)
             images[i] = 0.5f * sc_rng_normal(key, i); /* mostly inside the valid range [-2, 2] */
@@ -142,6 +205,7 @@ static int run_model(sc_backend *cpu_be, sc_backend *gpu_be, const sc_model_spec
         }
         double lc = step_loss(&cpu, &cfg, step, &failed);
         double lg = step_loss(&gpu, &cfg, step, &failed);
+        gpu_losses[step] = lg;
         double rel = fabs(lg - lc) / fabs(lc);
         int ok = rel <= loss_limit;
         printf("  step %d: loss cpu %.7f gpu %.7f rel %.2e %s\n", step, lc, lg, rel, ok ? "OK" : "FAIL");
@@ -149,8 +213,14 @@ static int run_model(sc_backend *cpu_be, sc_backend *gpu_be, const sc_model_spec
     }
     if (!failed)
         failures += compare_params(&cpu, &gpu);
-    free(images);
-    free(labels);
+    float *gpu_params = failed ? NULL : download_params(&gpu);
+    if (gpu_params && gpu_be->config.deterministic)
+        failures += rerun_identical(gpu_be, spec, batch, &cfg, gpu_losses, steps, gpu_params,
+                                    all_images, all_labels, n_images);
+    free(gpu_params);
+    free(all_images);
+    free(all_labels);
+    free(gpu_losses);
     free_side(&cpu);
     free_side(&gpu);
     return failures + failed;
@@ -177,6 +247,7 @@ int main(int argc, char **argv) {
     }
     sc_backend_config config = sc_backend_config_default();
     config.tf32 = 0;
+    config.deterministic = 1; /* the default of every GPU test */
     sc_backend *cpu = NULL, *gpu = NULL;
     int rc = sc_test_gpu_backends(&config, &cpu, &gpu);
     if (rc != 0)

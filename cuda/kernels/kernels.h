@@ -9,7 +9,8 @@
  * CPU backend calls. Launchers never allocate: temporaries live in a scratch the caller
  * provides (the context's, see cuda_context.h), sized by the matching *_scratch_bytes query.
  * Per-sample results that the ops add to a stats tensor are summed in double in sample order
- * by one thread, as the CPU backend sums them, so stats are deterministic. */
+ * by one thread, as the CPU backend sums them, so stats are deterministic (no float atomics
+ * anywhere in these kernels). */
 #ifndef SC_CUDA_KERNELS_H
 #define SC_CUDA_KERNELS_H
 
@@ -23,6 +24,24 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Class labels are data on the device, so the kernels that index by one (softmax_xent, onehot,
+ * target_score) check it there: a label outside [0, classes) is recorded in a fault record in
+ * device memory, which the host reads at its next stream wait (cuda_label_check.c). The record
+ * keeps the first launch that found a bad label since it was last cleared, and within it the
+ * lowest sample, so the message names the same sample as the CPU's refusal. All zero = none. */
+typedef struct sc_label_fault {
+    unsigned long long inverted_key; /* ~((sample << 32) | (uint32)label), the largest kept */
+    unsigned int launch;             /* the launch that owns the record; 0: no fault */
+    int op;                          /* its sc_op */
+    long long classes;               /* its class count */
+} sc_label_fault;
+
+/* What a checking launch gets: the record and its own launch number (never 0). */
+typedef struct sc_label_check {
+    sc_label_fault *fault;
+    unsigned int launch;
+} sc_label_check;
 
 /* Window geometry of max pooling: planes = N * C, input (h, w), output (oh, ow). */
 typedef struct sc_pool_geometry {
@@ -61,6 +80,17 @@ cudaError_t sc_launch_bn_infer_bwd(const float *dy, const float *gamma, const fl
                                    float *dx, float eps, int64_t n, int64_t channels, int64_t hw,
                                    int accumulate, cudaStream_t stream);
 
+/* bn_sync.cu: x, dy, dx (n, channels, hw); mean, invstd, gamma (channels); sums (2, channels):
+ * bn_bwd_sums writes sums[0][c] = sum dy, sums[1][c] = sum dy * xhat (double accumulation);
+ * bn_bwd_apply writes or adds dx from sums covering `count` values per channel. */
+cudaError_t sc_launch_bn_bwd_sums(const float *x, const float *dy, const float *mean,
+                                  const float *invstd, float *sums, int64_t n, int64_t channels,
+                                  int64_t hw, cudaStream_t stream);
+cudaError_t sc_launch_bn_bwd_apply(const float *x, const float *dy, const float *gamma,
+                                   const float *mean, const float *invstd, const float *sums,
+                                   float *dx, double count, int64_t n, int64_t channels,
+                                   int64_t hw, int accumulate, cudaStream_t stream);
+
 /* linear.cu: y (rows, cols) += bias (cols); db (cols) += column sums of dy (rows, cols), each
  * summed in double. */
 cudaError_t sc_launch_bias_add(float *y, const float *bias, int64_t rows, int64_t cols,
@@ -69,10 +99,14 @@ cudaError_t sc_launch_bias_grad(const float *dy, float *db, int64_t rows, int64_
                                 cudaStream_t stream);
 
 /* xent.cu: logits, dlogits (rows, k) (dlogits may be NULL), labels (rows), stats (2):
- * sc_xent_row per row, stats[0] += loss sum, stats[1] += correct count. */
+ * sc_xent_row per row, its loss and correct flag kept in row_values (2 * rows doubles of
+ * scratch), then stats[0] += loss sum, stats[1] += correct count, each summed in row order by
+ * one thread as on the CPU. A bad label is recorded in check, its row's loss is NaN and its
+ * dlogits row zero. */
 cudaError_t sc_launch_softmax_xent(const float *logits, const int32_t *labels, float *dlogits,
-                                   float *stats, int64_t rows, int k, float smoothing,
-                                   float grad_scale_over_n, cudaStream_t stream);
+                                   float *stats, double *row_values, int64_t rows, int k,
+                                   float smoothing, float grad_scale_over_n, sc_label_check check,
+                                   cudaStream_t stream);
 
 /* sgd.cu: param, grad, momentum_buf (n): sc_sgd_update_elem per element. */
 cudaError_t sc_launch_sgd_update(float *param, const float *grad, float *momentum_buf, int64_t n,
@@ -93,9 +127,9 @@ cudaError_t sc_launch_saliency_reduce(const float *g, const float *x, float *map
                                       int64_t channels, int64_t hw, sc_reduce_kind kind,
                                       cudaStream_t stream);
 /* saliency.cu: out (rows, classes) = scale where j == targets[row] (rows), else 0; a target
- * outside [0, classes) leaves its row all zero (the CPU refuses it on the host). */
+ * outside [0, classes) is recorded in check and leaves its row all zero. */
 cudaError_t sc_launch_onehot(const int32_t *targets, float *out, int64_t rows, int64_t classes,
-                             float scale, cudaStream_t stream);
+                             float scale, sc_label_check check, cudaStream_t stream);
 /* saliency.cu: out (rows) = the first index of each row's maximum of logits (rows, classes). */
 cudaError_t sc_launch_argmax(const float *logits, int32_t *out, int64_t rows, int64_t classes,
                              cudaStream_t stream);
@@ -186,12 +220,12 @@ cudaError_t sc_launch_gaussian_blur(const float *x, float *out, int64_t planes, 
                                     cudaStream_t stream);
 
 /* scores.cu: target_score of logits (rows, k), targets (rows) into out[row, column] of out
- * (rows, steps), NaN for a target outside [0, k); curve_auc of curves (rows, points) into auc
+ * (rows, steps), a target outside [0, k) recorded in check and scored NaN; curve_auc of curves (rows, points) into auc
  * (rows); pearson_rows of a, b (rows, m) into out (rows); masked_sum of map, mask (n, hw) into
  * out[s, column] of out (n, steps); relative_distance of a, b (n, per_sample) into out (n). */
 cudaError_t sc_launch_target_score(const float *logits, const int32_t *targets, float *out,
                                    int64_t rows, int k, int64_t steps, int column,
-                                   sc_score_kind kind, cudaStream_t stream);
+                                   sc_score_kind kind, sc_label_check check, cudaStream_t stream);
 cudaError_t sc_launch_curve_auc(const float *curves, float *auc, int64_t rows, int64_t points,
                                 cudaStream_t stream);
 cudaError_t sc_launch_pearson_rows(const float *a, const float *b, float *out, int64_t rows,

@@ -3,6 +3,7 @@
  * class (argmax). Each thread runs the formula the CPU backend runs (saliency_math.h,
  * metric_math.h), so both backends produce the same bits. */
 #include "kernels.h"
+#include "label_check.cuh"
 #include "launch.cuh"
 
 #include "../../host/core/metric_math.h"
@@ -18,11 +19,15 @@ __global__ void saliency_reduce_kernel(const float *__restrict__ g, const float 
     }
 }
 
-/* One thread per output element. */
+/* One thread per output element; the thread of column 0 checks the row's target. */
 __global__ void onehot_kernel(const int32_t *__restrict__ targets, float *__restrict__ out,
-                              int64_t rows, int64_t classes, float scale) {
+                              int64_t rows, int64_t classes, float scale, sc_label_check check) {
     SC_GRID_STRIDE_LOOP(i, rows * classes) {
-        out[i] = i % classes == (int64_t)targets[i / classes] ? scale : 0.0f;
+        const int64_t row = i / classes, column = i % classes;
+        const int32_t target = targets[row];
+        if (column == 0)
+            (void)sc_label_ok(check, SC_OP_ONEHOT, row, target, classes);
+        out[i] = column == (int64_t)target ? scale : 0.0f;
     }
 }
 
@@ -45,11 +50,12 @@ extern "C" cudaError_t sc_launch_saliency_reduce(const float *g, const float *x,
 }
 
 extern "C" cudaError_t sc_launch_onehot(const int32_t *targets, float *out, int64_t rows,
-                                        int64_t classes, float scale, cudaStream_t stream) {
+                                        int64_t classes, float scale, sc_label_check check,
+                                        cudaStream_t stream) {
     if (rows * classes <= 0)
         return cudaSuccess;
     onehot_kernel<<<sc_grid_blocks(rows * classes, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0,
-                    stream>>>(targets, out, rows, classes, scale);
+                    stream>>>(targets, out, rows, classes, scale, check);
     return cudaGetLastError();
 }
 

@@ -2,8 +2,8 @@
  * (host/core/metric_math.h):
  *   target_score      one thread per row: sc_correct_row and the logit are exact; the
  *                     probability (sc_softmax_prob_row) goes through CUDA's expf. A target
- *                     outside [0, K) gives NaN (the CPU refuses it on the host; a device-side
- *                     check here would need a synchronising download).
+ *                     outside [0, K) is recorded for the host's next stream wait (label_check.cuh,
+ *                     the CPU's refusal) and scored NaN.
  *   curve_auc         one thread per row, the trapezoid terms summed in double in index order,
  *                     exactly as the CPU.
  *   pearson_rows      one block per row: NaN and constant rows (fminf / fmaxf, exact) get NaN;
@@ -18,6 +18,7 @@
 
 #include "block.cuh"
 #include "kernels.h"
+#include "label_check.cuh"
 #include "launch.cuh"
 
 #include "../../host/core/metric_math.h"
@@ -32,12 +33,12 @@ typedef cub::BlockReduce<int, SC_SCORE_THREADS> score_int_reduce;
 __global__ void target_score_kernel(const float *__restrict__ logits,
                                     const int32_t *__restrict__ targets, float *__restrict__ out,
                                     int64_t rows, int k, int64_t steps, int column,
-                                    sc_score_kind kind) {
+                                    sc_score_kind kind, sc_label_check check) {
     SC_GRID_STRIDE_LOOP(n, rows) {
         const float *row = logits + n * k; /* (k) */
         const int t = targets[n];
         float score = NAN;
-        if (t >= 0 && t < k) {
+        if (sc_label_ok(check, SC_OP_TARGET_SCORE, n, t, k)) {
             if (kind == SC_SCORE_PROB)
                 score = sc_softmax_prob_row(row, k, t);
             else if (kind == SC_SCORE_LOGIT)
@@ -165,11 +166,12 @@ __global__ void __launch_bounds__(SC_SCORE_THREADS)
 
 extern "C" cudaError_t sc_launch_target_score(const float *logits, const int32_t *targets,
                                               float *out, int64_t rows, int k, int64_t steps,
-                                              int column, sc_score_kind kind, cudaStream_t stream) {
+                                              int column, sc_score_kind kind,
+                                              sc_label_check check, cudaStream_t stream) {
     if (rows <= 0)
         return cudaSuccess;
     target_score_kernel<<<sc_grid_blocks(rows, SC_BLOCK_THREADS), SC_BLOCK_THREADS, 0, stream>>>(
-        logits, targets, out, rows, k, steps, column, kind);
+        logits, targets, out, rows, k, steps, column, kind, check);
     return cudaGetLastError();
 }
 
