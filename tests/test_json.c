@@ -436,15 +436,17 @@ START_TEST(test_writer_round_trip) {
 }
 END_TEST
 
-START_TEST(test_writer_invalid_utf8_replaced) {
+/* Bytes that are not UTF-8 (a file name in another encoding) are escaped as \udcXX and read
+ * back as the same bytes; valid UTF-8 around them is kept as it is. */
+START_TEST(test_writer_invalid_utf8_escaped_losslessly) {
     sc_json_writer w;
     sc_json_writer_init(&w, 0);
-    sc_json_value_string(&w, "a\xff" "b\xc3");
-    ck_assert_str_eq(finish_ok(&w), "\"a\\ufffdb\\ufffd\"");
+    sc_json_value_string(&w, "a\xff" "b\xc3" "\xc3\xa9\x80");
+    ck_assert_str_eq(finish_ok(&w), "\"a\\udcffb\\udcc3\xc3\xa9\\udc80\"");
     sc_json_doc doc;
     sc_error err = {0};
     ck_assert_int_eq(sc_json_parse(&doc, w.buf, w.len, NULL, &err), SC_OK);
-    ck_assert_str_eq(sc_json_get_string(doc.root), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    ck_assert_str_eq(sc_json_get_string(doc.root), "a\xff" "b\xc3" "\xc3\xa9\x80");
     sc_json_doc_free(&doc);
     sc_json_writer_free(&w);
 }
@@ -543,7 +545,7 @@ static Suite *json_suite(void) {
     TCase *write = tcase_create("write");
     tcase_add_test(write, test_writer_compact_and_pretty);
     tcase_add_test(write, test_writer_round_trip);
-    tcase_add_test(write, test_writer_invalid_utf8_replaced);
+    tcase_add_test(write, test_writer_invalid_utf8_escaped_losslessly);
     tcase_add_test(write, test_writer_reset_for_lines);
     tcase_add_test(write, test_writer_misuse);
     suite_add_tcase(s, write);

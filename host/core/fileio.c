@@ -113,6 +113,30 @@ sc_status sc_file_write_atomic(const char *path, const void *data, size_t len, s
     return sc_file_write_atomic_chunks(path, &chunk, 1, err);
 }
 
+const char *sc_file_kind_name(unsigned mode) {
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a pipe";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
+sc_status sc_file_check_regular(const char *path, sc_error *err) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return sc_fail(err, SC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return sc_fail(err, SC_ERR_IO, "cannot read %s: it is %s, expected a regular file", path,
+                       sc_file_kind_name(st.st_mode));
+    return SC_OK;
+}
+
 sc_status sc_file_read_all(const char *path, size_t max_bytes, char **out_data, size_t *out_len,
                            sc_error *err) {
     *out_data = NULL;
@@ -126,19 +150,20 @@ sc_status sc_file_read_all(const char *path, size_t max_bytes, char **out_data, 
         close(fd);
         return sc_fail(err, SC_ERR_IO, "cannot stat %s: %s", path, strerror(e));
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return sc_fail(err, SC_ERR_IO, "cannot read %s: it is a directory, expected a file", path);
+        return sc_fail(err, SC_ERR_IO, "cannot read %s: it is %s, expected a regular file", path,
+                       sc_file_kind_name(st.st_mode));
     }
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max_bytes) {
+    if ((uint64_t)st.st_size > (uint64_t)max_bytes) {
         close(fd);
         return sc_fail(err, SC_ERR_IO, "cannot read %s: the file is %lld bytes, over the limit of %zu",
                        path, (long long)st.st_size, max_bytes);
     }
-    /* the size from stat is the first guess; the loop reads to end of file whatever it is, up
-     * to one byte past the limit, which tells a file over the limit */
+    /* the size from stat is the first guess; the loop reads to end of file (a file may grow
+     * while read), up to one byte past the limit, which tells a file over the limit */
     size_t limit_cap = max_bytes < SIZE_MAX - 2 ? max_bytes + 2 : SIZE_MAX;
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+    size_t cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);
     size_t len = 0;
     sc_status status = SC_OK;

@@ -25,8 +25,15 @@ sc_status sc_file_write_atomic_chunks(const char *path, const sc_file_chunk *chu
 
 /* Read the whole file into a new buffer (free() it) with a NUL byte after the *out_len data
  * bytes, so text can be used as a C string. A file longer than max_bytes is an error
- * (SC_ERR_IO, nothing returned), as is a missing or unreadable file or a directory. */
+ * (SC_ERR_IO, nothing returned), as is a missing or unreadable file or anything but a regular
+ * file (a directory, a device such as /dev/zero, a pipe). */
 sc_status sc_file_read_all(const char *path, size_t max_bytes, char **out_data, size_t *out_len,
                            sc_error *err);
+
+/* SC_OK when path is a regular file (after symbolic links); else SC_ERR_IO naming what it is.
+ * For readers that open files themselves (datasets). */
+sc_status sc_file_check_regular(const char *path, sc_error *err);
+/* "a directory", "a character device", ... for a stat mode. */
+const char *sc_file_kind_name(unsigned mode);
 
 #endif

@@ -277,6 +277,11 @@ static sc_status decode_escape(parser *p, unsigned char *out, size_t *n) {
     }
     uint32_t cp;
     SC_TRY(read_u_escape(p, &cp));
+    if (cp >= 0xDC80 && cp <= 0xDCFF) { /* a byte that is not UTF-8, as sc_json_writer escapes it */
+        out[0] = (unsigned char)(cp - 0xDC00);
+        *n = 1;
+        return SC_OK;
+    }
     if (cp >= 0xDC00 && cp <= 0xDFFF)
         return fail_at(p, at, 0, "unpaired low surrogate \\u%04X in string", (unsigned)cp);
     if (cp >= 0xD800 && cp <= 0xDBFF) {

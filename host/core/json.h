@@ -9,7 +9,8 @@
  *
  * Numbers keep their double value; integer literals (no fraction, no exponent) are also kept
  * exactly as int64 and/or uint64 when they fit, so offsets and sizes up to 2^64 - 1 are exact.
- * Strings are decoded (escapes, \uXXXX and surrogate pairs to UTF-8) and NUL-terminated; their
+ * Strings are decoded (escapes, \uXXXX and surrogate pairs to UTF-8; a lone "\udc80" ..
+ * "\udcff", the writer's escape of a byte that is not UTF-8, back to that byte) and NUL-terminated; their
  * length is kept too since "\u0000" may put a NUL inside. Object members keep document order. */
 #ifndef SC_JSON_H
 #define SC_JSON_H

@@ -148,7 +148,10 @@ static void put_escaped(sc_json_writer *w, const char *s, size_t n) {
         } else {
             size_t k = sc_utf8_sequence_len(u + i, n - i);
             if (k == 0) {
-                put(w, "\\ufffd"); /* not UTF-8: the replacement character */
+                /* not UTF-8: the byte escaped losslessly as a lone low surrogate U+DC80..U+DCFF
+                 * (Python's "surrogateescape"; sc_json_parse gives the byte back) */
+                snprintf(esc, sizeof esc, "\\udc%02x", c);
+                put(w, esc);
                 i++;
                 continue;
             }

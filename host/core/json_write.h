@@ -1,6 +1,8 @@
 /* JSON writer: builds a document in a growing char buffer for the engine's own files
  * (config.json, metrics.json, one log.jsonl line per step). Strings are escaped (quotes,
- * backslashes, control characters; bytes that are not UTF-8 become U+FFFD), floats are
+ * backslashes, control characters; a byte that is not part of valid UTF-8, e.g. in a file
+ * name, is written as the lone low surrogate "\udcXX" of its value XX, as Python's
+ * "surrogateescape" does, so the exact bytes can be recovered), floats are
  * printed with %.9g and doubles with %.17g so they read back to the same value. JSON has no
  * NaN or Infinity: a non-finite number is written as null.
  *
