@@ -4,10 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message is one line: control characters that came from a file (a tensor name holding a
+ * newline, an escape sequence) become '?', so they cannot split the line or drive a terminal. */
+static void make_one_line(char *msg) {
+    for (unsigned char *c = (unsigned char *)msg; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 sc_status sc_failv(sc_error *err, sc_status code, const char *fmt, va_list ap) {
     if (err) {
         err->code = code;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        make_one_line(err->msg);
     }
     return code;
 }
@@ -31,6 +40,7 @@ sc_status sc_error_prefix(sc_error *err, const char *fmt, ...) {
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
     snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    make_one_line(err->msg);
     return err->code;
 }
 

@@ -1,7 +1,8 @@
 /* Status codes and error messages shared by every library function.
  *
  * Convention: a fallible function returns sc_status and, on failure, writes one human-readable
- * line (what, where, what was expected) into the sc_error it was given. Library code never
+ * line (what, where, what was expected) into the sc_error it was given; control characters in
+ * it (from a file name or a name read from a file) are replaced by '?'. Library code never
  * exits; only the CLI maps a status to an exit code (2 for usage and input errors, 1 for
  * runtime failures, see sc_status_exit_code). */
 #ifndef SC_STATUS_H

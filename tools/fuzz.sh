@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Fuzz the engine's readers with libFuzzer under AddressSanitizer + UndefinedBehaviorSanitizer
+# (leak checks included): builds the harnesses of tests/fuzz/ with clang in their own build
+# directory, writes the seed corpora, then runs each harness for a fixed time. Every input that
+# crashes, leaks, hangs or runs out of memory is copied to tests/fuzz/regressions/<harness>/
+# (replayed by the fuzz_regressions test from then on) and the run fails.
+#
+#   tools/fuzz.sh [--time SECONDS] [--build DIR] [HARNESS ...]
+#     --time     seconds per harness (default 60, or $SCAAT_FUZZ_SECONDS)
+#     --build    build directory (default build-fuzz); its fuzz-corpus/ grows from run to run
+#     HARNESS    only these (default: all, as `fuzz_tool list` prints them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${SCAAT_FUZZ_SECONDS:-60}
+build="build-fuzz"
+only=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time) seconds=${2:?--time needs a number of seconds}; shift 2 ;;
+    --build) build=${2:?--build needs a directory}; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) only+=("$1"); shift ;;
+  esac
+done
+case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: --time must be a whole number of seconds, got '$seconds'" >&2; exit 2 ;; esac
+command -v clang >/dev/null || { echo "fuzz.sh: clang not found (tools/install-deps.sh installs it)" >&2; exit 2; }
+
+# -Wno-unknown-warning-option: the project's gcc warning flags include some clang 14 does not know
+sanitize="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+sanitize+=" -Wno-unknown-warning-option"
+mkdir -p "$build"
+CC=clang cmake -S . -B "$build" -DSCAAT_CUDA=OFF -DSCAAT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_FLAGS="$sanitize" >"$build/configure.log" 2>&1 \
+  || { cat "$build/configure.log" >&2; exit 1; }
+mapfile -t harnesses < <(cmake --build "$build" --target fuzz_tool -j"$(nproc)" >/dev/null &&
+                         "$build/tests/fuzz/fuzz_tool" list)
+[ ${#harnesses[@]} -gt 0 ] || { echo "fuzz.sh: building fuzz_tool failed" >&2; exit 1; }
+if [ ${#only[@]} -gt 0 ]; then
+  selected=()
+  for h in "${only[@]}"; do
+    line=$(printf '%s\n' "${harnesses[@]}" | grep "^$h " || true)
+    [ -n "$line" ] || { echo "fuzz.sh: no harness '$h' (have: $(printf '%s ' "${harnesses[@]%% *}"))" >&2; exit 2; }
+    selected+=("$line")
+  done
+  harnesses=("${selected[@]}")
+fi
+targets=()
+for line in "${harnesses[@]}"; do targets+=("fuzz_${line%% *}"); done
+cmake --build "$build" --target "${targets[@]}" -j"$(nproc)"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+seeds="$build/fuzz-seeds"
+rm -rf "$seeds"
+"$build/tests/fuzz/fuzz_tool" seeds "$seeds"
+
+failed=()
+summary=()
+for line in "${harnesses[@]}"; do
+  name=${line%% *}
+  max_len=${line##* }
+  corpus="$build/fuzz-corpus/$name"
+  artifacts="$build/fuzz-artifacts/$name"
+  kept="tests/fuzz/regressions/$name"
+  mkdir -p "$corpus" "$artifacts"
+  rm -f "$artifacts"/*
+  dirs=("$corpus" "$seeds/$name")
+  [ -d "$kept" ] && dirs+=("$kept")
+  log="$build/fuzz-$name.log"
+  echo "fuzz.sh: $name for ${seconds} s (max_len $max_len)"
+  rc=0
+  "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "${dirs[@]}" \
+    >"$log" 2>&1 || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  units=$(find "$corpus" -type f | wc -l)
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$log" >&2
+    mkdir -p "$kept"
+    for f in "$artifacts"/*; do
+      [ -f "$f" ] && cp "$f" "$kept/" && echo "fuzz.sh: kept $kept/$(basename "$f")" >&2
+    done
+    failed+=("$name")
+    summary+=("$name: FAILED (exit $rc) after ${execs:-?} executions; log $log")
+  else
+    summary+=("$name: ${execs:-?} executions in ${seconds} s, corpus $units inputs, nothing found")
+  fi
+done
+
+printf 'fuzz.sh: %s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz.sh: failed: ${failed[*]}; the inputs are kept under tests/fuzz/regressions/" >&2
+  exit 1
+fi
