@@ -91,6 +91,41 @@ START_TEST(test_bn_shape_errors) {
 }
 END_TEST
 
+/* backend.h: batch norm never runs in place; an output overlapping an input (the same start
+ * or a partial overlap) is refused by every batch-norm op, and apart buffers still work. */
+START_TEST(test_bn_not_in_place) {
+    sc_backend *be = sc_check_cpu(2);
+    sc_op_scratch *m = sc_check_scratch();
+    const sc_backend_ops *o = be->ops;
+    sc_bn_params p = {1e-5f, 0.1f};
+    sc_tensor x = t4(m->a, 2, 3, 4, 4), y = t4(m->b, 2, 3, 4, 4), dx = t4(m->c, 2, 3, 4, 4);
+    sc_tensor shifted = t4(m->a + 5, 2, 3, 4, 4); /* starts inside x */
+    sc_tensor c3 = sc_tensor_1d(m->e, SC_F32, 3), v3 = sc_tensor_1d(m->f, SC_F32, 3);
+    for (int i = 0; i < 3; i++)
+        m->f[i] = m->e[i] = 1.0f;
+    for (int i = 0; i < 96; i++)
+        m->a[i] = m->b[i] = (float)(i % 7);
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_fwd",
+                o->bn_train_fwd(be, &p, &x, &c3, &c3, &c3, &v3, &c3, &v3, &x));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_fwd",
+                o->bn_train_fwd(be, &p, &x, &c3, &c3, &c3, &v3, &c3, &v3, &shifted));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_infer_fwd",
+                o->bn_infer_fwd(be, &p, &x, &c3, &c3, &c3, &v3, &x));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_bwd",
+                o->bn_train_bwd(be, &p, &x, &y, &c3, &c3, &v3, &x, NULL, NULL, 0));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_train_bwd",
+                o->bn_train_bwd(be, &p, &x, &y, &c3, &c3, &v3, &y, NULL, NULL, 0));
+    EXPECT_FAIL(be, SC_ERR_SHAPE, "bn_infer_bwd",
+                o->bn_infer_bwd(be, &p, &y, &c3, &v3, &y, 0));
+    ck_assert_ptr_nonnull(strstr(be->err.msg, "does not run in place"));
+    EXPECT_OK(be, o->bn_infer_fwd(be, &p, &x, &c3, &c3, &c3, &v3, &y));
+    EXPECT_OK(be, o->bn_train_bwd(be, &p, &x, &y, &c3, &c3, &v3, &dx, NULL, NULL, 0));
+    EXPECT_OK(be, o->bn_infer_bwd(be, &p, &y, &c3, &v3, &dx, 0));
+    free(m);
+    sc_backend_destroy(be);
+}
+END_TEST
+
 START_TEST(test_elementwise_pool_linear_errors) {
     sc_backend *be = sc_check_cpu(2);
     sc_op_scratch *m = sc_check_scratch();
@@ -214,7 +249,9 @@ START_TEST(test_memory_and_description) {
 
     char desc[512];
     o->describe(be, desc, sizeof desc);
-    ck_assert_msg(strncmp(desc, "cpu: 2 threads, OpenBLAS ", 25) == 0, "describe: '%s'", desc);
+    ck_assert_msg(strncmp(desc, "cpu: 2 threads, convolutions ", 29) == 0 &&
+                      strstr(desc, ", GEMM OpenBLAS ") != NULL,
+                  "describe: '%s'", desc);
     ck_assert_str_eq(be->name, "cpu");
     o->range_push(be, "phase");
     o->range_pop(be);
@@ -245,6 +282,7 @@ static Suite *errors_suite(void) {
     TCase *tc = tcase_create("contract");
     tcase_add_test(tc, test_conv_shape_errors);
     tcase_add_test(tc, test_bn_shape_errors);
+    tcase_add_test(tc, test_bn_not_in_place);
     tcase_add_test(tc, test_elementwise_pool_linear_errors);
     tcase_add_test(tc, test_loss_optimizer_rng_errors);
     tcase_add_test(tc, test_unsupported_dtype);

@@ -238,10 +238,13 @@ START_TEST(test_conv_thread_count_independent) {
 }
 END_TEST
 
-/* conv2d_prepare sizes the scratch for the largest shape: later ops on prepared (or smaller)
- * shapes never reallocate it; an unprepared larger shape still works (it grows the scratch). */
+/* conv2d_prepare sizes the im2col path's scratch for the largest shape: later ops on prepared
+ * (or smaller) shapes never reallocate it; an unprepared larger shape still works (it grows
+ * the scratch). oneDNN convolutions (cpu_dnnl_conv.c) keep their own, checked in
+ * test_cpu_dnnl.c. */
 START_TEST(test_conv_prepare_sizes_scratch) {
-    sc_backend *be = sc_check_cpu(2);
+    sc_backend *be = sc_check_cpu_conv(2, "im2col");
+    ck_assert_ptr_null(sc_cpu_ctx_of(be)->dnnl);
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     sc_conv_params p = {1, 1};
     sc_tensor big_x = sc_tensor_4d(NULL, SC_F32, 4, 16, 28, 28);

@@ -471,7 +471,8 @@ START_TEST(test_sgd_losses_match_pytorch) {
     int steps = meta_int(&fx, "sgd_steps");
     ck_assert_int_gt(steps, 0);
     float *expected = ref_f32(&fx, "sgd_losses", steps);
-    sc_train_step_args args = {e.net, e.acts, NULL, &cfg, (float)meta_double(&fx, "lr"), 0, 0};
+    sc_train_step_args args = {e.net, e.acts, NULL, &cfg, (float)meta_double(&fx, "lr"), 0, 0,
+                               NULL};
     for (int s = 0; s < steps; s++) {
         double loss = engine_forward_backward(&e, &fx, s);
         args.global_step = (uint64_t)s;

@@ -121,7 +121,7 @@ START_TEST(test_resume_is_bit_identical) {
 
     snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", split);
     stop_after stop = {0, 5}; /* stop in the middle of the first epoch */
-    sc_train_hooks hooks = {stop_after_steps, &stop};
+    sc_train_hooks hooks = {stop_after_steps, &stop, NULL};
     ck_assert_int_eq(sc_train_run(&cfg, &hooks, &first, &err), SC_ERR_INTERRUPTED);
     ck_assert(first.interrupted);
     ck_assert_int_eq(first.global_step, 5);

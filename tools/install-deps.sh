@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what scaat needs from Debian/Ubuntu packages, only when something is missing:
-# compiler and CMake, OpenBLAS, libpng, zlib, Check (unit tests), cairo and a sans font (text and
-# plots in heatmap PNGs) and Debian's Fashion-MNIST.
+# compiler and CMake, OpenBLAS, oneDNN (CPU convolutions), libpng, zlib, Check (unit tests),
+# cairo and a sans font (text and plots in heatmap PNGs), Debian's Fashion-MNIST, OpenMPI
+# (data-parallel runs and their tests), strace (the crash-safety test injects faults with it),
+# libjpeg-turbo and libtiff (JPEG and TIFF images), HDF5 (PatchCamelyon), clang with libFuzzer
+# and its OpenMP (tools/fuzz.sh).
 # The CUDA backend is built when the CUDA toolkit (nvcc) and cuDNN are already on the machine.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libopenblas-dev libpng-dev zlib1g-dev check
-          libsubunit-dev libcairo2-dev fonts-dejavu-core dataset-fashion-mnist)
+packages=(build-essential cmake pkg-config libopenblas-dev libdnnl-dev libpng-dev zlib1g-dev check
+          libsubunit-dev libcairo2-dev fonts-dejavu-core dataset-fashion-mnist
+          libopenmpi-dev openmpi-bin strace libjpeg62-turbo-dev libtiff-dev
+          libhdf5-dev clang libclang-rt-dev libomp-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,7 +12,9 @@
  *   them once per step, so several backward passes (SGT/SCAAT's two branches) add up.
  * - Memory handed to ops belongs to the backend's memory space (alloc/upload/download).
  * - Ops are asynchronous on GPU backends; download and sync wait. Errors of an asynchronous
- *   op surface at the next checked call (or immediately with debug_sync).
+ *   op surface at the next checked call (or immediately with debug_sync); a class label outside
+ *   [0, K), which the CPU refuses at the call, is refused by a GPU at its next download, upload
+ *   or sync, with the same status and message.
  * - A dtype/layout a backend cannot do returns SC_ERR_UNSUPPORTED; supports() asks first. */
 #ifndef SC_BACKEND_H
 #define SC_BACKEND_H
@@ -37,6 +39,8 @@ typedef enum sc_op {
     SC_OP_BN_INFER_FWD,
     SC_OP_BN_TRAIN_BWD,
     SC_OP_BN_INFER_BWD,
+    SC_OP_BN_BWD_SUMS,
+    SC_OP_BN_BWD_APPLY,
     SC_OP_RELU_FWD,
     SC_OP_RELU_BWD,
     SC_OP_ADD_FWD,
@@ -262,9 +266,11 @@ typedef struct sc_backend_ops {
     void (*host_free)(sc_backend *be, void *ptr);
     /* Returns once src may be reused; the copy is ordered after every op issued before. */
     sc_status (*upload)(sc_backend *be, void *dst, const void *src_host, size_t bytes);
-    /* Asynchronous upload for batches: ordered after every op issued before, and overlapping
-     * the ops issued after it; src (host_alloc memory on CUDA) must stay untouched until
-     * upload_wait() returns, which waits for the uploads only, not for later ops. */
+    /* Asynchronous upload for batches: the data lands in dst after every op issued before and
+     * before every op issued after (stream order), while the host-to-device transfer itself
+     * overlaps the ops in flight (CUDA: a copy stream into a staging buffer, then a device
+     * move in order). src (host_alloc memory on CUDA) must stay untouched until upload_wait()
+     * returns, which waits for the transfers only, not for the ops. */
     sc_status (*upload_async)(sc_backend *be, void *dst, const void *src_host, size_t bytes);
     sc_status (*upload_wait)(sc_backend *be);
     /* Waits for every op issued before, then copies. */
@@ -298,7 +304,9 @@ typedef struct sc_backend_ops {
                                    const sc_tensor *dy, const sc_tensor *dw);
 
     /* batchnorm. gamma, beta, running_*, save_* are (C). save_mean / save_invstd receive the
-     * batch mean and 1/sqrt(biased var + eps) for the backward pass. */
+     * batch mean and 1/sqrt(biased var + eps) for the backward pass. Never in place (cuDNN
+     * does not document it): y may not overlap x, nor dx overlap x or dy; every backend
+     * refuses such a call (SC_ERR_SHAPE). */
     sc_status (*bn_train_fwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *x,
                               const sc_tensor *gamma, const sc_tensor *beta,
                               const sc_tensor *running_mean, const sc_tensor *running_var,
@@ -318,6 +326,19 @@ typedef struct sc_backend_ops {
     sc_status (*bn_infer_bwd)(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
                               const sc_tensor *gamma, const sc_tensor *running_var,
                               const sc_tensor *dx, int accumulate);
+
+    /* The training backward in two halves, so that data-parallel runs (--sync-bn,
+     * host/dist/sync_bn.c) can add the per-channel sums of every process in between.
+     * bn_bwd_sums writes sums (2, C): row 0 sum(dy), row 1 sum(dy * xhat) over this batch's
+     * (N, H, W), xhat = (x - mean) * invstd. bn_bwd_apply writes (or adds) dx = gamma * invstd *
+     * (dy - sums[0][c] / count - xhat * sums[1][c] / count), count = values per channel over
+     * the batches the sums cover. With this batch's sums and count = N H W, bn_train_bwd's dx. */
+    sc_status (*bn_bwd_sums)(sc_backend *be, const sc_tensor *x, const sc_tensor *dy,
+                             const sc_tensor *mean, const sc_tensor *invstd, const sc_tensor *sums);
+    sc_status (*bn_bwd_apply)(sc_backend *be, double count, const sc_tensor *x,
+                              const sc_tensor *dy, const sc_tensor *gamma, const sc_tensor *mean,
+                              const sc_tensor *invstd, const sc_tensor *sums, const sc_tensor *dx,
+                              int accumulate);
 
     /* element-wise; x, y, dy, dx of one shape. relu_bwd uses the forward output y. */
     sc_status (*relu_fwd)(sc_backend *be, const sc_tensor *x, const sc_tensor *y);
@@ -465,6 +486,9 @@ typedef struct sc_backend_config {
     int device_index;       /* CUDA device ordinal */
     int tf32;               /* allow TF32 tensor-op math in convolutions and GEMMs */
     int debug_sync;         /* synchronise and check after every op */
+    int deterministic;      /* bit-identical results run to run on one GPU model and library
+                               version: cuDNN algorithms chosen by heuristics (not timing) among
+                               the deterministic ones; no effect on the CPU, which always is */
     int threads;            /* CPU threads; 0 = all cores */
     size_t workspace_limit; /* cap on the convolution workspace in bytes; 0 = 1 GiB default */
 } sc_backend_config;

@@ -47,7 +47,7 @@ sc_status sc_backend_create(const char *name, const sc_backend_config *config, s
             return sc_fail(err, SC_ERR_UNSUPPORTED, "--device cuda: no CUDA GPU is present");
         return sc_cuda_backend_create(config, out, err);
 #else
-        return sc_fail(err, SC_ERR_UNSUPPORTED,
+        return sc_fail(err, SC_ERR_USAGE,
                        "--device cuda: this build has no CUDA backend (rebuild with nvcc and "
                        "cuDNN available, -DSCAAT_CUDA=ON)");
 #endif
@@ -76,6 +76,8 @@ const char *sc_op_name(sc_op op) {
         [SC_OP_BN_INFER_FWD] = "bn_infer_fwd",
         [SC_OP_BN_TRAIN_BWD] = "bn_train_bwd",
         [SC_OP_BN_INFER_BWD] = "bn_infer_bwd",
+        [SC_OP_BN_BWD_SUMS] = "bn_bwd_sums",
+        [SC_OP_BN_BWD_APPLY] = "bn_bwd_apply",
         [SC_OP_RELU_FWD] = "relu_fwd",
         [SC_OP_RELU_BWD] = "relu_bwd",
         [SC_OP_ADD_FWD] = "add_fwd",

@@ -1,6 +1,7 @@
 /* Shape and dtype validation shared by every backend (see shape_check.h). */
 #include "shape_check.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 int64_t sc_rows(const sc_tensor *t) { return t->ndim > 0 ? t->shape[0] : 1; }
@@ -71,6 +72,26 @@ sc_status sc_check_bn(sc_error *err, sc_op op, const sc_bn_params *p, const sc_t
                            (long long)x->shape[1]);
         SC_TRY(sc_check_f32(err, op, t, "per-channel tensor"));
     }
+    return SC_OK;
+}
+
+/* Whether the bytes of two present tensors overlap. */
+static int tensors_overlap(const sc_tensor *a, const sc_tensor *b) {
+    const uintptr_t a0 = (uintptr_t)a->data, b0 = (uintptr_t)b->data;
+    const uintptr_t a1 = a0 + (uintptr_t)sc_tensor_bytes(a), b1 = b0 + (uintptr_t)sc_tensor_bytes(b);
+    return a0 < b1 && b0 < a1;
+}
+
+sc_status sc_check_bn_apart(sc_error *err, sc_op op, const sc_tensor *out, const char *out_name,
+                            const sc_tensor *a, const char *a_name, const sc_tensor *b,
+                            const char *b_name) {
+    const sc_tensor *inputs[2] = {a, b};
+    const char *names[2] = {a_name, b_name};
+    for (int i = 0; i < 2; i++)
+        if (inputs[i] && inputs[i]->data && out->data && tensors_overlap(out, inputs[i]))
+            return sc_fail(err, SC_ERR_SHAPE,
+                           "%s: %s overlaps %s (batch norm does not run in place)",
+                           sc_op_name(op), out_name, names[i]);
     return SC_OK;
 }
 
@@ -233,5 +254,21 @@ sc_status sc_check_sortable(sc_error *err, sc_op op, const sc_tensor *map) {
     if (hw > (int64_t)UINT32_MAX)
         return sc_fail(err, SC_ERR_SHAPE, "%s: %lld pixels per map, at most %lld can be ranked",
                        sc_op_name(op), (long long)hw, (long long)UINT32_MAX);
+    return SC_OK;
+}
+
+sc_status sc_check_bn_split_bwd(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *dy,
+                                const sc_tensor *const *per_channel, int n_per_channel,
+                                const sc_tensor *sums) {
+    SC_TRY(sc_check_f32(err, op, x, "x"));
+    SC_TRY(sc_check_f32(err, op, dy, "dy"));
+    SC_TRY(sc_check_f32(err, op, sums, "sums"));
+    for (int i = 0; i < n_per_channel; i++)
+        SC_TRY(sc_check_f32(err, op, per_channel[i], "per-channel tensor"));
+    const sc_bn_params valid = {1e-5f, 0.0f}; /* these ops take no eps or momentum */
+    SC_TRY(sc_check_bn(err, op, &valid, x, dy, per_channel, n_per_channel));
+    if (sc_tensor_numel(sums) != 2 * x->shape[1])
+        return sc_fail(err, SC_ERR_SHAPE, "%s: sums has %lld values, expected (2, %lld)",
+                       sc_op_name(op), (long long)sc_tensor_numel(sums), (long long)x->shape[1]);
     return SC_OK;
 }

@@ -17,7 +17,17 @@ sc_status sc_check_conv(sc_error *err, sc_op op, const sc_conv_params *p, const 
 /* x and y (N, C, H, W) with per-channel tensors (C); per_channel may contain NULLs. */
 sc_status sc_check_bn(sc_error *err, sc_op op, const sc_bn_params *p, const sc_tensor *x,
                       const sc_tensor *y, const sc_tensor *const *per_channel, int n_per_channel);
+/* Batch norm never runs in place (backend.h): the output out shares no byte with the input a,
+ * nor with b when b is given. */
+sc_status sc_check_bn_apart(sc_error *err, sc_op op, const sc_tensor *out, const char *out_name,
+                            const sc_tensor *a, const char *a_name, const sc_tensor *b,
+                            const char *b_name);
 sc_status sc_check_same(sc_error *err, sc_op op, const sc_tensor *a, const sc_tensor *b);
+/* bn_bwd_sums / bn_bwd_apply: x, dy (N, C, H, W), the per-channel tensors (C) and sums (2, C),
+ * all F32. */
+sc_status sc_check_bn_split_bwd(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *dy,
+                                const sc_tensor *const *per_channel, int n_per_channel,
+                                const sc_tensor *sums);
 sc_status sc_check_pool(sc_error *err, sc_op op, const sc_pool_params *p, const sc_tensor *x,
                         const sc_tensor *y);
 sc_status sc_check_gap(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *y);

@@ -90,15 +90,15 @@ static sc_status cpu_timer_elapsed(sc_backend *be, int from, int to, double *sec
 }
 
 static void cpu_describe(sc_backend *be, char *buf, size_t len) {
-    const char *config = openblas_get_config(); /* "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." */
-    snprintf(buf, len, "cpu: %d threads, %s%s (core %s)", sc_cpu_ctx_of(be)->threads,
-             strncmp(config, "OpenBLAS", 8) == 0 ? "" : "OpenBLAS ", config,
-             openblas_get_corename());
+    sc_cpu_describe(sc_cpu_ctx_of(be), buf, len);
 }
 
 static void cpu_destroy(sc_backend *be) {
     sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
     if (ctx) {
+#ifdef SCAAT_HAVE_DNNL
+        sc_cpu_dnnl_destroy(ctx->dnnl);
+#endif
         free(ctx->columns);
         free(ctx->wgrad_partials);
         free(ctx->sort_keys);
@@ -204,6 +204,8 @@ static const sc_backend_ops cpu_ops = {
     .bn_infer_fwd = sc_cpu_bn_infer_fwd,
     .bn_train_bwd = sc_cpu_bn_train_bwd,
     .bn_infer_bwd = sc_cpu_bn_infer_bwd,
+    .bn_bwd_sums = sc_cpu_bn_bwd_sums,
+    .bn_bwd_apply = sc_cpu_bn_bwd_apply,
     .relu_fwd = sc_cpu_relu_fwd,
     .relu_bwd = sc_cpu_relu_bwd,
     .add_fwd = sc_cpu_add_fwd,
@@ -247,6 +249,30 @@ static const sc_backend_ops cpu_ops = {
     .impute_linear = sc_cpu_impute_linear,
 };
 
+/* oneDNN convolutions when the build has them (cpu_conv.c says which shapes), unless
+ * SCAAT_CPU_CONV=im2col asks for the im2col + OpenBLAS path; SCAAT_CPU_CONV=onednn runs every
+ * shape and direction on oneDNN (and fails in a build without it). */
+static sc_status choose_convolutions(sc_cpu_ctx *ctx, sc_error *err) {
+    const char *choice = getenv("SCAAT_CPU_CONV");
+    if (!choice || !*choice)
+        choice = "default";
+    else if (strcmp(choice, "im2col") != 0 && strcmp(choice, "onednn") != 0)
+        return sc_fail(err, SC_ERR_USAGE,
+                       "cpu backend: SCAAT_CPU_CONV=%s: expected im2col or onednn", choice);
+    if (strcmp(choice, "im2col") == 0)
+        return SC_OK;
+#ifdef SCAAT_HAVE_DNNL
+    ctx->dnnl_everywhere = strcmp(choice, "onednn") == 0;
+    return sc_cpu_dnnl_create(ctx->threads, &ctx->dnnl, err);
+#else
+    if (strcmp(choice, "onednn") == 0)
+        return sc_fail(err, SC_ERR_UNSUPPORTED,
+                       "cpu backend: SCAAT_CPU_CONV=onednn, but this build has no oneDNN "
+                       "(install libdnnl-dev and reconfigure)");
+    return SC_OK;
+#endif
+}
+
 sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **out, sc_error *err) {
     *out = NULL;
     if (config->threads < 0)
@@ -263,6 +289,12 @@ sc_status sc_cpu_backend_create(const sc_backend_config *config, sc_backend **ou
     ctx->threads = config->threads > 0 ? config->threads : omp_get_max_threads();
     /* Parallelism comes from OpenMP teams around single-threaded GEMMs (see cpu_internal.h). */
     openblas_set_num_threads(1);
+    sc_status st = choose_convolutions(ctx, err);
+    if (st != SC_OK) {
+        free(ctx);
+        free(be);
+        return st;
+    }
     be->name = "cpu";
     be->kind = SC_BACKEND_CPU;
     be->ops = &cpu_ops;

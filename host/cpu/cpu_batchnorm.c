@@ -113,6 +113,7 @@ sc_status sc_cpu_bn_train_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
                             "save_mean", "save_invstd"};
     SC_TRY(sc_cpu_check_f32_all(be, SC_OP_BN_TRAIN_FWD, tensors, names, 8));
     SC_TRY(sc_check_bn(&be->err, SC_OP_BN_TRAIN_FWD, p, x, y, tensors + 2, 6));
+    SC_TRY(sc_check_bn_apart(&be->err, SC_OP_BN_TRAIN_FWD, y, "y", x, "x", NULL, NULL));
     const bn_dims d = dims_of(x);
     const double needed = p->momentum > 0.0f ? 2.0 : 1.0; /* the unbiased variance needs 2 */
     if (d.count < needed)
@@ -170,6 +171,7 @@ sc_status sc_cpu_bn_infer_fwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const char *names[6] = {"x", "y", "gamma", "beta", "running_mean", "running_var"};
     SC_TRY(sc_cpu_check_f32_all(be, SC_OP_BN_INFER_FWD, tensors, names, 6));
     SC_TRY(sc_check_bn(&be->err, SC_OP_BN_INFER_FWD, p, x, y, tensors + 2, 4));
+    SC_TRY(sc_check_bn_apart(&be->err, SC_OP_BN_INFER_FWD, y, "y", x, "x", NULL, NULL));
     const bn_dims d = dims_of(x);
     const float *x_data = sc_f32(x); /* (N, C, H, W) */
     float *y_data = sc_f32(y);       /* (N, C, H, W) */
@@ -204,6 +206,7 @@ sc_status sc_cpu_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const sc_tensor *per_channel[5] = {gamma, save_mean, save_invstd, dgamma, dbeta};
     SC_TRY(sc_check_bn(&be->err, SC_OP_BN_TRAIN_BWD, p, x, dy, per_channel, 5));
     SC_TRY(sc_check_same(&be->err, SC_OP_BN_TRAIN_BWD, x, dx));
+    SC_TRY(sc_check_bn_apart(&be->err, SC_OP_BN_TRAIN_BWD, dx, "dx", x, "x", dy, "dy"));
     const bn_dims d = dims_of(x);
     const float *x_data = sc_f32(x);   /* (N, C, H, W) */
     const float *dy_data = sc_f32(dy); /* (N, C, H, W) */
@@ -252,6 +255,7 @@ sc_status sc_cpu_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
     const char *names[4] = {"dy", "dx", "gamma", "running_var"};
     SC_TRY(sc_cpu_check_f32_all(be, SC_OP_BN_INFER_BWD, tensors, names, 4));
     SC_TRY(sc_check_bn(&be->err, SC_OP_BN_INFER_BWD, p, dy, dx, tensors + 2, 2));
+    SC_TRY(sc_check_bn_apart(&be->err, SC_OP_BN_INFER_BWD, dx, "dx", dy, "dy", NULL, NULL));
     const bn_dims d = dims_of(dy);
     const float *dy_data = sc_f32(dy); /* (N, C, H, W) */
     float *dx_data = sc_f32(dx);       /* (N, C, H, W) */

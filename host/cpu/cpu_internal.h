@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../backend/backend.h"
+#include "cpu_dnnl.h"
 
 /* Work below these sizes runs on one thread: starting a team costs more than it saves, and on
  * a loaded machine every barrier of a tiny op can wait for a descheduled thread. */
@@ -32,6 +33,11 @@
 
 typedef struct sc_cpu_ctx {
     int threads;             /* OpenMP team size of every parallel op */
+    /* Convolutions through oneDNN (cpu_dnnl.h); NULL in a build without oneDNN or when
+     * SCAAT_CPU_CONV=im2col: im2col + OpenBLAS below (cpu_conv.c). dnnl_everywhere
+     * (SCAAT_CPU_CONV=onednn) also sends the stem's backward passes to oneDNN. */
+    sc_cpu_dnnl *dnnl;
+    int dnnl_everywhere;
     /* Convolution scratch: an im2col column matrix per thread and a filter-gradient partial
      * sum per image group (SC_CPU_WGRAD_GROUPS_PER_THREAD groups per thread). conv2d_prepare
      * sizes them for the largest shape so that no op allocates during a step. Strides are in
@@ -80,6 +86,11 @@ static inline uint64_t *sc_cpu_sort_slot(const sc_cpu_ctx *ctx, int thread) {
 sc_status sc_cpu_check_f32_all(sc_backend *be, sc_op op, const sc_tensor *const *tensors,
                                const char *const *names, int count);
 
+/* cpu_describe.c: the backend's description line; and, when OpenBLAS runs generic kernels on
+ * an AVX2 / AVX-512 CPU, one sentence with the OPENBLAS_CORETYPE fix in buf (else ""). */
+void sc_cpu_describe(const sc_cpu_ctx *ctx, char *buf, size_t len);
+void sc_cpu_openblas_core_check(char *buf, size_t len);
+
 /* cpu_conv.c */
 sc_status sc_cpu_conv2d_prepare(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
                                 const sc_tensor *w, const sc_tensor *y);
@@ -108,6 +119,12 @@ sc_status sc_cpu_bn_train_bwd(sc_backend *be, const sc_bn_params *p, const sc_te
 sc_status sc_cpu_bn_infer_bwd(sc_backend *be, const sc_bn_params *p, const sc_tensor *dy,
                               const sc_tensor *gamma, const sc_tensor *running_var,
                               const sc_tensor *dx, int accumulate);
+sc_status sc_cpu_bn_bwd_sums(sc_backend *be, const sc_tensor *x, const sc_tensor *dy,
+                             const sc_tensor *mean, const sc_tensor *invstd, const sc_tensor *sums);
+sc_status sc_cpu_bn_bwd_apply(sc_backend *be, double count, const sc_tensor *x,
+                              const sc_tensor *dy, const sc_tensor *gamma, const sc_tensor *mean,
+                              const sc_tensor *invstd, const sc_tensor *sums, const sc_tensor *dx,
+                              int accumulate);
 
 /* cpu_elementwise.c */
 sc_status sc_cpu_relu_fwd(sc_backend *be, const sc_tensor *x, const sc_tensor *y);

@@ -61,6 +61,8 @@ sc_status sc_saliency_mean_gini(sc_net *net, sc_loader *loader, int batch,
             st = sc_upload_batch_wait(acts, err);
         samples += hb.n;
     }
+    if (st == SC_OK)
+        st = sc_loader_status(loader, err); /* a bad image ends the pass early */
     float stats[2] = {0, 0};
     if (st == SC_OK && (st = be->ops->download(be, stats, b.stats.data, sizeof stats)) != SC_OK)
         sc_fail(err, st, "saliency Gini: %s", be->err.msg);

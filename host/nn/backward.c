@@ -34,6 +34,9 @@ static sc_status backward_layer(sc_net *net, sc_acts *a, int l, sc_bwd_mode mode
         }
         if (!need_dx && !full)
             return SC_OK;
+        if (a->last_fwd == SC_FWD_TRAIN && net->bn_sync)
+            return net->bn_sync->backward(net->bn_sync->ctx, net, a, l, full,
+                                          need_dx ? dx : NULL, acc);
         return ops->bn_train_bwd(be, &layer->bn, x, dy, gamma, &a->save_mean[l], &a->save_invstd[l],
                                  dx, full ? &P[layer->param_weight].grad : NULL,
                                  full ? &P[layer->param_bias].grad : NULL, acc);

@@ -16,6 +16,8 @@ static sc_status forward_layer(sc_net *net, sc_acts *a, int l, sc_fwd_mode mode)
         const sc_tensor *mean = &P[layer->buf_mean].value, *var = &P[layer->buf_var].value;
         if (mode == SC_FWD_EVAL)
             return ops->bn_infer_fwd(be, &layer->bn, x, gamma, beta, mean, var, y);
+        if (mode == SC_FWD_TRAIN && net->bn_sync)
+            return net->bn_sync->forward(net->bn_sync->ctx, net, a, l);
         sc_bn_params p = layer->bn;
         if (mode == SC_FWD_TRAIN_FROZEN)
             p.momentum = 0.0f;

@@ -84,6 +84,20 @@ int sc_nb_linear(sc_net_builder *b, const char *name, int input, int out_feature
 /* Per-image shape of a value. */
 void sc_nb_value_shape(const sc_net_builder *b, int value, int *c, int *h, int *w);
 
+struct sc_acts;
+struct sc_net;
+/* Batch norm over the batches of every process of a data-parallel run (--sync-bn,
+ * host/dist/sync_bn.c): when set, the BN layers of an SC_FWD_TRAIN forward, and the backward
+ * that follows it, go through these instead of bn_train_fwd / bn_train_bwd. backward gets
+ * dx = NULL when no input gradient is wanted and full = 1 for weight gradients. Failures
+ * leave their message in the backend's err. */
+typedef struct sc_bn_sync {
+    sc_status (*forward)(void *ctx, struct sc_net *net, struct sc_acts *acts, int layer);
+    sc_status (*backward)(void *ctx, struct sc_net *net, struct sc_acts *acts, int layer,
+                          int full, const sc_tensor *dx, int accumulate);
+    void *ctx;
+} sc_bn_sync;
+
 typedef struct sc_net {
     sc_backend *be;
     int in_c, in_h, in_w, num_classes;
@@ -95,6 +109,7 @@ typedef struct sc_net {
     size_t trainable_bytes; /* the packed trainable prefix of the parameter arena */
     sc_tensor flat_params, flat_grads, flat_momentum; /* (trainable floats) */
     int64_t num_batches_tracked; /* BN forward passes in training mode (torchvision buffer) */
+    const sc_bn_sync *bn_sync;   /* NULL: every process normalises with its own batch */
 } sc_net;
 
 /* Takes the builder's layers and parameters (the builder is emptied), allocates the three

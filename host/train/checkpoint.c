@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint_values.h"
 #include "host/core/safetensors.h"
 
 #define OPTIM_PREFIX "optim."
@@ -79,6 +80,13 @@ static sc_status write_metadata(sc_st_writer *w, const sc_checkpoint_meta *m, sc
         used += (size_t)snprintf(sums + used, sizeof sums - used, i ? ",%.17g" : "%.17g",
                                  m->epoch_saliency_sums[i]);
     set_meta_str(w, "epoch_train_saliency_sums", sums, &st, err);
+    set_meta_int(w, "interval_steps", m->interval_steps, &st, err);
+    set_meta_float_list(w, "interval_stats", m->interval_stats, SC_STAT_COUNT, &st, err);
+    set_meta_int(w, "log_bytes", m->log_bytes, &st, err);
+    if (m->class_names[0])
+        set_meta_str(w, "class_names", m->class_names, &st, err);
+    if (m->image_resize > 0)
+        set_meta_int(w, "image_resize", m->image_resize, &st, err);
     return st;
 }
 
@@ -181,12 +189,12 @@ static sc_status meta_double(const sc_st_file *f, const char *key, double *out, 
     return SC_OK;
 }
 
-static sc_status meta_float_list(const sc_st_file *f, const char *key, float *out, int *n,
-                                 sc_error *err) {
+static sc_status meta_float_list(const sc_st_file *f, const char *key, float *out, int max_n,
+                                 int *n, sc_error *err) {
     const char *s;
     SC_TRY(meta_string(f, key, &s, err));
     *n = 0;
-    while (*s && *n < 4) {
+    while (*s && *n < max_n) {
         char *end;
         out[*n] = strtof(s, &end);
         if (end == s)
@@ -195,6 +203,26 @@ static sc_status meta_float_list(const sc_st_file *f, const char *key, float *ou
         (*n)++;
         s = *end == ',' ? end + 1 : end;
     }
+    return SC_OK;
+}
+
+/* The optional keys of later checkpoints: the pending interval and the log's length. */
+static sc_status parse_interval_meta(const sc_st_file *f, sc_checkpoint_meta *m, sc_error *err) {
+    long long v;
+    m->log_bytes = -1;
+    if (sc_st_metadata_get(f, "log_bytes")) {
+        SC_TRY(meta_int(f, "log_bytes", -1, (long long)1 << 60, &v, err));
+        m->log_bytes = v;
+    }
+    if (!sc_st_metadata_get(f, "interval_steps"))
+        return SC_OK;
+    SC_TRY(meta_int(f, "interval_steps", 0, (long long)1 << 40, &v, err));
+    m->interval_steps = v;
+    int n;
+    SC_TRY(meta_float_list(f, "interval_stats", m->interval_stats, SC_STAT_COUNT, &n, err));
+    if (n != SC_STAT_COUNT)
+        return sc_fail(err, SC_ERR_FORMAT, "%s: metadata 'interval_stats' has %d numbers, expected "
+                       "%d", f->name, n, SC_STAT_COUNT);
     return SC_OK;
 }
 
@@ -224,8 +252,8 @@ static sc_status parse_meta(const sc_st_file *f, sc_checkpoint_meta *m, sc_error
     SC_TRY(meta_string(f, "dataset", &s, err));
     snprintf(m->dataset, sizeof m->dataset, "%s", s);
     int n_std;
-    SC_TRY(meta_float_list(f, "norm_mean", m->norm_mean, &m->norm_channels, err));
-    SC_TRY(meta_float_list(f, "norm_std", m->norm_std, &n_std, err));
+    SC_TRY(meta_float_list(f, "norm_mean", m->norm_mean, 4, &m->norm_channels, err));
+    SC_TRY(meta_float_list(f, "norm_std", m->norm_std, 4, &n_std, err));
     SC_TRY(meta_int(f, "epoch", 0, 1 << 30, &v, err));
     m->epoch = v;
     SC_TRY(meta_int(f, "step_in_epoch", 0, (long long)1 << 40, &v, err));
@@ -251,7 +279,13 @@ static sc_status parse_meta(const sc_st_file *f, sc_checkpoint_meta *m, sc_error
                            "a list of 4 numbers", f->name);
         s = end + (*end == ',');
     }
-    return SC_OK;
+    s = sc_st_metadata_get(f, "class_names");
+    snprintf(m->class_names, sizeof m->class_names, "%s", s ? s : "");
+    if (sc_st_metadata_get(f, "image_resize")) {
+        SC_TRY(meta_int(f, "image_resize", 1, 1 << 16, &v, err));
+        m->image_resize = (int)v;
+    }
+    return parse_interval_meta(f, m, err);
 }
 
 sc_status sc_checkpoint_read_meta(const char *path, sc_checkpoint_meta *meta, sc_error *err) {
@@ -302,6 +336,9 @@ static sc_status load_entries(const sc_st_file *f, sc_net *net, int with_optimiz
         const sc_st_entry *e = sc_st_find(f, p->name);
         SC_TRY(check_entry(f, e, p->name, &p->value, err));
         memcpy((char *)h->params + p->offset, e->data, e->nbytes);
+        SC_TRY(sc_checkpoint_check_values(f->name, p->name,
+                                          (const float *)((char *)h->params + p->offset), e->numel,
+                                          err));
         if (!with_optimizer || !p->trainable)
             continue;
         char name[SC_NAME_LEN + 32];
@@ -312,6 +349,9 @@ static sc_status load_entries(const sc_st_file *f, sc_net *net, int with_optimiz
                            f->name, name);
         SC_TRY(check_entry(f, e, name, &p->value, err));
         memcpy((char *)h->momentum + p->offset, e->data, e->nbytes);
+        SC_TRY(sc_checkpoint_check_values(f->name, name,
+                                          (const float *)((char *)h->momentum + p->offset),
+                                          e->numel, err));
     }
     h->batches_tracked = 0;
     for (int l = 0; l < net->n_layers; l++) {
@@ -323,6 +363,9 @@ static sc_status load_entries(const sc_st_file *f, sc_net *net, int with_optimiz
         if (!e || e->dtype != SC_ST_I64 || e->numel != 1)
             return sc_fail(err, SC_ERR_FORMAT, "%s: '%s' missing or not an I64 scalar", f->name, name);
         memcpy(&h->batches_tracked, e->data, sizeof h->batches_tracked);
+        if (h->batches_tracked < 0)
+            return sc_fail(err, SC_ERR_FORMAT, "%s: '%s' is %lld, expected a count >= 0", f->name,
+                           name, (long long)h->batches_tracked);
     }
     return SC_OK;
 }

@@ -12,9 +12,11 @@
 
 #include "host/nn/net.h"
 #include "models/resnet.h"
+#include "train_stats.h"
 
 #define SC_CHECKPOINT_FORMAT "scaat-checkpoint"
 #define SC_CHECKPOINT_VERSION 1
+#define SC_CHECKPOINT_CLASS_NAMES_LEN 32768
 
 typedef struct sc_checkpoint_meta {
     sc_model_spec model;
@@ -35,6 +37,18 @@ typedef struct sc_checkpoint_meta {
     /* the unfinished epoch's saliency figures so far: sums of the training maps' Gini, the
      * number of valid maps, the mean |delta| and the mask fraction (zeros where absent) */
     double epoch_saliency_sums[4];
+    /* the steps since the last log line (a run stopped between log lines) and the training
+     * statistics they summed on the device, restored as they were so the resumed run logs the
+     * same lines with the same figures (0 steps and zeros in checkpoints that do not say) */
+    int64_t interval_steps;
+    float interval_stats[SC_STAT_COUNT];
+    /* length of the run's log.jsonl (synced) when the checkpoint was written, -1 when unknown:
+     * a resume cuts the log back to it */
+    int64_t log_bytes;
+    /* the training data's class names, '\n'-separated, "" when the dataset has built-in names
+     * (datasets/class_names.h) or the names do not fit */
+    char class_names[SC_CHECKPOINT_CLASS_NAMES_LEN];
+    int image_resize; /* image folders: the evaluation Resize trained with, 0 = the default */
 } sc_checkpoint_meta;
 
 /* Save parameters, BN statistics (with num_batches_tracked) and, with with_optimizer, the
@@ -44,7 +58,8 @@ sc_status sc_checkpoint_save(const char *path, sc_net *net, const sc_checkpoint_
 /* Read only the metadata (to build the right model before loading). */
 sc_status sc_checkpoint_read_meta(const char *path, sc_checkpoint_meta *meta, sc_error *err);
 /* Load into a network built from the checkpoint's model: every parameter and buffer must be
- * present with the right shape; with_optimizer also restores the momentum buffers. */
+ * present with the right shape and hold finite values (a batch-norm running variance also
+ * non-negative); with_optimizer also restores the momentum buffers. */
 sc_status sc_checkpoint_load(const char *path, sc_net *net, int with_optimizer, sc_error *err);
 
 #endif

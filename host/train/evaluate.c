@@ -92,6 +92,11 @@ sc_status sc_evaluate(sc_net *net, sc_acts *acts, sc_loader *loader, sc_eval_res
         }
         out->samples += batch.n;
     }
+    st = sc_loader_status(loader, err); /* a bad image ends the pass early */
+    if (st != SC_OK) {
+        be->ops->range_pop(be);
+        return st;
+    }
     float stats[2];
     st = be->ops->download(be, stats, acts->loss_stats.data, sizeof stats);
     be->ops->range_pop(be);

@@ -8,7 +8,7 @@
 
 void sc_progress_init(sc_progress *p, FILE *out, int64_t first_step, int64_t total_steps) {
     p->out = out;
-    p->tty = isatty(fileno(out));
+    p->tty = out && isatty(fileno(out));
     p->line_open = 0;
     p->started = sc_now_seconds();
     p->last_print = 0.0;
@@ -28,6 +28,8 @@ static void format_duration(double seconds, char *buf, size_t len) {
 }
 
 void sc_progress_update(sc_progress *p, const sc_progress_sample *s) {
+    if (!p->out)
+        return;
     double now = sc_now_seconds();
     int64_t done = s->global_step - p->first_step;
     int64_t left = p->total_steps - s->global_step;
@@ -63,6 +65,8 @@ void sc_progress_update(sc_progress *p, const sc_progress_sample *s) {
 }
 
 void sc_progress_message(sc_progress *p, const char *fmt, ...) {
+    if (!p->out)
+        return;
     if (p->line_open) {
         fputs("\r\033[K", p->out);
         p->line_open = 0;
@@ -76,6 +80,8 @@ void sc_progress_message(sc_progress *p, const char *fmt, ...) {
 }
 
 void sc_progress_finish(sc_progress *p) {
+    if (!p->out)
+        return;
     if (p->line_open) {
         fputc('\n', p->out);
         fflush(p->out);

@@ -27,6 +27,7 @@ typedef struct sc_progress_sample {
     double lr;
 } sc_progress_sample;
 
+/* out NULL: print nothing (the ranks other than 0 of a data-parallel run). */
 void sc_progress_init(sc_progress *p, FILE *out, int64_t first_step, int64_t total_steps);
 void sc_progress_update(sc_progress *p, const sc_progress_sample *s);
 /* Print a finished line (e.g. the epoch's evaluation) without breaking the rewritten line. */

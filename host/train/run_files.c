@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "host/core/fileio.h"
+#include "host/core/log.h"
+#include "run_recover.h"
 
 sc_status sc_mkdirs(const char *path, sc_error *err) {
     char buf[SC_PATH_LEN];
@@ -40,6 +43,11 @@ sc_status sc_run_files_open(sc_run_files *f, const sc_train_config *cfg, int app
     memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "%s", cfg->out_dir);
     SC_TRY(sc_mkdirs(f->dir, err));
+    SC_TRY(sc_run_lock_acquire(&f->lock, f->dir, err));
+    int removed = sc_run_remove_stale_temporaries(f->dir);
+    if (removed > 0)
+        sc_log("removed %d temporary file%s of interrupted writes from %s", removed,
+               removed == 1 ? "" : "s", f->dir);
     char path[SC_PATH_LEN + 32];
     snprintf(path, sizeof path, "%s/config.json", f->dir);
     sc_json_writer w;
@@ -55,6 +63,14 @@ sc_status sc_run_files_open(sc_run_files *f, const sc_train_config *cfg, int app
     if (!f->log)
         return sc_fail(err, SC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     sc_json_writer_init(&f->line, 0);
+    return SC_OK;
+}
+
+sc_status sc_run_files_sync_log(sc_run_files *f, int64_t *log_bytes, sc_error *err) {
+    struct stat st;
+    if (fflush(f->log) != 0 || fsync(fileno(f->log)) != 0 || fstat(fileno(f->log), &st) != 0)
+        return sc_fail(err, SC_ERR_IO, "syncing %s/log.jsonl: %s", f->dir, strerror(errno));
+    *log_bytes = (int64_t)st.st_size;
     return SC_OK;
 }
 
@@ -98,6 +114,7 @@ sc_status sc_run_files_log_epoch(sc_run_files *f, const sc_epoch_record *r, sc_e
     sc_json_field_double(w, "delta_mean", r->delta_mean);
     sc_json_field_double(w, "mask_fraction", r->mask_fraction);
     sc_json_field_double(w, "images_per_s", r->images_per_s);
+    sc_json_field_double(w, "comm_seconds", r->comm_seconds);
     sc_json_end_object(w);
     return write_line(f, err);
 }
@@ -116,6 +133,10 @@ sc_status sc_run_files_write_metrics(sc_run_files *f, const sc_train_config *cfg
     sc_json_field_double(&w, "test_saliency_gini", r->test_saliency_gini);
     sc_json_field_int(&w, "test_saliency_degenerate", r->test_saliency_degenerate);
     sc_json_field_double(&w, "train_images_per_s", r->train_images_per_s);
+    sc_json_field_int(&w, "ranks", r->ranks);
+    sc_json_field_double(&w, "train_images_per_s_per_rank",
+                         r->ranks > 0 ? r->train_images_per_s / r->ranks : r->train_images_per_s);
+    sc_json_field_double(&w, "comm_seconds", r->comm_seconds);
     sc_json_field_int(&w, "epochs", r->epochs_completed);
     sc_json_field_int(&w, "global_step", r->global_step);
     sc_json_field_double(&w, "wall_seconds", r->wall_seconds);
@@ -133,4 +154,7 @@ void sc_run_files_close(sc_run_files *f) {
         fclose(f->log);
     f->log = NULL;
     sc_json_writer_free(&f->line);
+    if (f->lock.held)
+        sc_run_remove_stale_temporaries(f->dir);
+    sc_run_lock_release(&f->lock);
 }

@@ -30,6 +30,7 @@ void sc_train_config_default(sc_train_config *cfg) {
 
 void sc_train_config_resolve(sc_train_config *cfg, int image_height) {
     int cifar = strncmp(cfg->dataset, "cifar", 5) == 0;
+    int images = strcmp(cfg->dataset, "imagefolder") == 0 || strcmp(cfg->dataset, "pcam") == 0;
     if (cfg->eval_batch <= 0)
         cfg->eval_batch = cfg->batch;
     if (!cfg->stem[0])
@@ -37,7 +38,7 @@ void sc_train_config_resolve(sc_train_config *cfg, int image_height) {
     if (cfg->crop_padding < 0)
         cfg->crop_padding = cifar ? 4 : 0;
     if (cfg->flip < 0)
-        cfg->flip = cifar ? 1 : 0;
+        cfg->flip = cifar || images ? 1 : 0;
 }
 
 void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
@@ -49,6 +50,8 @@ void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
     sc_json_field_string(w, "device", cfg->device);
     sc_json_field_string(w, "out_dir", cfg->out_dir);
     sc_json_field_string(w, "resume", cfg->resume);
+    sc_json_field_string(w, "init", cfg->init);
+    sc_json_field_string(w, "init_skip", cfg->init_skip);
     sc_json_field_int(w, "epochs", cfg->epochs);
     sc_json_field_int(w, "batch", cfg->batch);
     sc_json_field_int(w, "eval_batch", cfg->eval_batch);
@@ -73,7 +76,10 @@ void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
     sc_json_field_int(w, "log_every", cfg->log_every);
     sc_json_field_bool(w, "tf32", cfg->tf32);
     sc_json_field_bool(w, "debug_sync", cfg->debug_sync);
+    sc_json_field_bool(w, "deterministic", cfg->deterministic);
+    sc_json_field_bool(w, "sync_bn", cfg->sync_bn);
     sc_json_field_int(w, "threads", cfg->threads);
+    sc_data_config_write_json(&cfg->data, w);
     sc_json_field_float(w, "bn_momentum", 0.1f);
     sc_json_field_float(w, "bn_eps", 1e-5f);
     sc_mode_config_write_json(&cfg->mode, &cfg->norm, w);

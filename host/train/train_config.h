@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "datasets/registry.h"
 #include "host/core/json_write.h"
 #include "lr_schedule.h"
 #include "mode_config.h"
@@ -12,13 +13,15 @@
 #define SC_PATH_LEN 1024
 
 typedef struct sc_train_config {
-    char dataset[32];       /* fashion-mnist | mnist | cifar10 | cifar100 */
+    char dataset[32];       /* a name of datasets/registry.h: mnist, cifar10, imagefolder, ... */
     char data_dir[SC_PATH_LEN]; /* "" = the dataset's default directory */
     char model[32];
     char stem[16];          /* imagenet | cifar | "" = cifar for images up to 64 pixels */
     char device[16];        /* auto | cpu | cuda */
     char out_dir[SC_PATH_LEN];
     char resume[SC_PATH_LEN]; /* checkpoint to continue from, "" = fresh run */
+    char init[SC_PATH_LEN];   /* --init: safetensors state_dict to start from, "" = random init */
+    char init_skip[256];      /* --init-skip: comma list of name prefixes left initialised */
     int epochs;
     int batch;
     int eval_batch;         /* 0 = the training batch */
@@ -40,8 +43,11 @@ typedef struct sc_train_config {
     int log_every;          /* steps per logged loss (a device readback each time) */
     int tf32;
     int debug_sync;
+    int deterministic;      /* GPU: deterministic cuDNN algorithms chosen by heuristics */
     int threads;            /* CPU threads, 0 = all cores */
     int checkpoint_every_epoch; /* 1: checkpoint-last after every epoch */
+    int sync_bn;            /* data-parallel runs: BN statistics over the global batch */
+    sc_data_config data;    /* image datasets: size, resize, channels, workers, bad images */
     sc_mode_config mode;    /* training mode and its knobs */
     /* the dataset's normalisation, filled in once the dataset is loaded (config.json records
      * it with the per-channel budgets and valid ranges it implies) */

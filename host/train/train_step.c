@@ -2,6 +2,7 @@
 #include "train_step.h"
 
 #include "evaluate.h"
+#include "host/dist/gradient_sync.h"
 #include "host/explain/saliency.h"
 
 sc_train_step_fn sc_train_step_for_mode(sc_mode_kind kind) {
@@ -22,6 +23,8 @@ sc_status sc_train_apply_sgd(const sc_train_step_args *args, sc_error *err) {
     sc_net *net = args->net;
     sc_backend *be = net->be;
     sc_sgd_params p = {args->lr, args->cfg->momentum, args->cfg->weight_decay, args->cfg->nesterov};
+    if (args->grad_sync)
+        SC_TRY(sc_gradient_sync_run(args->grad_sync, err));
     be->ops->range_push(be, "optimizer");
     sc_status st = be->ops->sgd_update(be, &p, &net->flat_params, &net->flat_grads,
                                        &net->flat_momentum);

@@ -17,6 +17,8 @@ typedef struct sc_train_step_args {
     float lr;                   /* learning rate of this step */
     uint64_t global_step;       /* keys this step's random draws */
     int epoch;                  /* 0-based */
+    struct sc_gradient_sync *grad_sync; /* data-parallel runs: averages the weight gradients
+                                           over ranks before the optimizer; NULL otherwise */
 } sc_train_step_args;
 
 typedef sc_status (*sc_train_step_fn)(const sc_train_step_args *args, sc_error *err);

@@ -11,6 +11,7 @@
 typedef struct sc_train_hooks {
     int (*should_stop)(void *ctx);
     void *ctx;
+    struct sc_dist *dist; /* data-parallel job (host/dist/dist.h); NULL: a single process */
 } sc_train_hooks;
 
 typedef struct sc_train_result {
@@ -22,7 +23,9 @@ typedef struct sc_train_result {
      * final weights, NaN when not measured; maps that were all zero or NaN are counted apart */
     double test_saliency_gini;
     int64_t test_saliency_degenerate;
-    double train_images_per_s; /* over the steps of this process */
+    double train_images_per_s; /* over the steps of this process, all ranks' images */
+    int ranks;                 /* processes of a data-parallel run (1 otherwise) */
+    double comm_seconds;       /* time this rank spent in collectives */
     double wall_seconds;
     int epochs_completed;
     int64_t global_step;

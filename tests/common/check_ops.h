@@ -20,6 +20,18 @@ static inline sc_backend *sc_check_cpu(int threads) {
     return be;
 }
 
+/* The CPU backend with this many threads and the given convolution path (SCAAT_CPU_CONV:
+ * "im2col" or "onednn", see host/cpu/cpu_dnnl.h); the environment is restored afterwards. */
+static inline sc_backend *sc_check_cpu_conv(int threads, const char *conv) {
+    const char *was = getenv("SCAAT_CPU_CONV");
+    char *saved = was ? strdup(was) : NULL;
+    ck_assert_int_eq(setenv("SCAAT_CPU_CONV", conv, 1), 0);
+    sc_backend *be = sc_check_cpu(threads);
+    ck_assert_int_eq(saved ? setenv("SCAAT_CPU_CONV", saved, 1) : unsetenv("SCAAT_CPU_CONV"), 0);
+    free(saved);
+    return be;
+}
+
 /* n zeroed floats (at least one). */
 static inline float *sc_check_floats(size_t n) {
     float *x = calloc(n ? n : 1, sizeof(float));

@@ -51,7 +51,7 @@ void sc_mode_fixture_destroy(sc_mode_fixture *f) {
 
 sc_train_step_args sc_mode_fixture_args(sc_mode_fixture *f, float lr, uint64_t global_step,
                                         int epoch) {
-    sc_train_step_args a = {f->net, f->clean, f->mode, &f->cfg, lr, global_step, epoch};
+    sc_train_step_args a = {f->net, f->clean, f->mode, &f->cfg, lr, global_step, epoch, NULL};
     return a;
 }
 

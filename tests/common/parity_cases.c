@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parity_labels.h"
 #include "parity_metrics.h"
 
 static void add(case_list *list, op_case c) {
@@ -108,7 +109,12 @@ static void add_bn_cases(case_list *l) {
             c.flags = 0;
             c.op = SC_OP_BN_INFER_BWD;
             add(l, c);
+            c.op = SC_OP_BN_BWD_APPLY;
+            add(l, c);
         }
+        c.accumulate = 0;
+        c.op = SC_OP_BN_BWD_SUMS;
+        add(l, c);
     }
 }
 
@@ -483,10 +489,15 @@ void sc_parity_build_cases(case_list *l) {
     add_perturb_cases(l);
     add_kl_gini_class_cases(l);
     add_rejected_cases(l);
+    sc_parity_add_label_cases(l);
     sc_parity_add_metrics_cases(l);
 }
 
 void sc_parity_case_name(const op_case *c, char *buf, size_t len) {
+    if (c->flags & FLAG_BAD_LABEL) {
+        sc_parity_label_case_name(c, buf, len);
+        return;
+    }
     if (sc_parity_metrics_op(c->op)) {
         sc_parity_metrics_case_name(c, buf, len);
         return;

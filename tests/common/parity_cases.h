@@ -35,7 +35,9 @@ enum case_flag {
     FLAG_ONE_HOT = 1 << 22,         /* maps: one 1 per sample, 0 elsewhere */
     FLAG_NO_ALT = 1 << 23,          /* ranked_replace: alt = NULL (zeros) */
     FLAG_NO_HOYER = 1 << 24,        /* map_sparsity: hoyer = NULL */
-    FLAG_NO_ENTROPY = 1 << 25       /* map_sparsity: entropy = NULL */
+    FLAG_NO_ENTROPY = 1 << 25,      /* map_sparsity: entropy = NULL */
+    FLAG_BAD_LABEL = 1 << 26        /* softmax_xent / onehot / target_score: a label outside
+                                       [0, K): both backends must refuse it alike */
 };
 
 typedef struct op_case {

@@ -101,8 +101,7 @@ static sc_status parse(int argc, char **argv, bench_options *o, int *help, sc_er
             st = sc_args_int(&a, 0, 100000, &v, err);
             o->warmup = (int)v;
         } else if (sc_args_is(&a, "--threads")) {
-            st = sc_args_int(&a, 0, 1024, &v, err);
-            o->threads = (int)v;
+            st = sc_args_threads(&a, &o->threads, err);
         } else {
             st = sc_args_unknown(&a, "bench", err);
         }
@@ -185,7 +184,7 @@ static sc_status run_bench(const bench_options *o, sc_error *err) {
     sc_train_config cfg;
     sc_train_config_default(&cfg);
     cfg.mode = o->mode;
-    sc_train_step_args args = {net, acts, mode, &cfg, 0.01f, 0, 0};
+    sc_train_step_args args = {net, acts, mode, &cfg, 0.01f, 0, 0, NULL};
     double seconds = 0.0;
     if (st == SC_OK)
         st = timed_steps(o, &args, &seconds, err);

@@ -4,11 +4,14 @@
 
 #include "args.h"
 #include "commands.h"
+#include "data_options.h"
+#include "eval_source.h"
 #include "datasets/loader.h"
 #include "host/core/json_write.h"
 #include "host/core/log.h"
 #include "host/train/checkpoint.h"
 #include "host/train/evaluate.h"
+#include "host/train/train_data.h"
 #include "host/train/run_files.h"
 
 typedef struct eval_options {
@@ -20,6 +23,7 @@ typedef struct eval_options {
     int batch;
     long long limit_test;
     int threads;
+    sc_data_config data; /* --workers, --resize, --on-bad-image, ... */
 } eval_options;
 
 static void print_help(void) {
@@ -28,14 +32,21 @@ static void print_help(void) {
          "Evaluate a checkpoint on the test split of a dataset (BN in inference mode).\n"
          "\n"
          "  --checkpoint FILE   a scaat checkpoint (.safetensors)\n"
-         "  --dataset NAME      fashion-mnist | mnist | cifar10 | cifar100 (default: the\n"
-         "                      checkpoint's training dataset)\n"
+         "  --dataset NAME      fashion-mnist | mnist | cifar10 | cifar100 | imagefolder |\n"
+         "                      pcam (default: the checkpoint's training dataset); image\n"
+         "                      datasets get the checkpoint's input size, channels and\n"
+         "                      normalisation\n"
          "  --data DIR          dataset directory (default: the dataset's default directory)\n"
          "  --limit-test N      evaluate only the first N test images\n"
          "  --batch B           evaluation batch (default 500)\n"
          "  --device D          auto | cpu | cuda (default auto)\n"
          "  --threads N         CPU threads (default: all cores)\n"
-         "  --out DIR           also write DIR/metrics.json");
+         "  --out DIR           also write DIR/metrics.json\n"
+         "  --workers N         image datasets: decode threads (default: all cores)\n"
+         "  --resize N          imagefolder: Resize(N) before CenterCrop (default: the\n"
+         "                      training run's, else size * 256 / 224)\n"
+         "  --on-bad-image M    error | skip (default error)\n"
+         "  --pcam-eval S       valid | test: PCam's evaluation split (default valid)");
 }
 
 static sc_status parse(int argc, char **argv, eval_options *o, int *help, sc_error *err) {
@@ -66,12 +77,16 @@ static sc_status parse(int argc, char **argv, eval_options *o, int *help, sc_err
         } else if (sc_args_is(&a, "--limit-test")) {
             st = sc_args_int(&a, 1, (long long)1 << 40, &o->limit_test, err);
         } else if (sc_args_is(&a, "--threads")) {
-            st = sc_args_int(&a, 0, 1024, &v, err);
-            o->threads = (int)v;
+            st = sc_args_threads(&a, &o->threads, err);
         } else {
-            st = sc_args_unknown(&a, "eval", err);
+            int matched;
+            st = sc_cli_data_option(&a, &o->data, &matched, err);
+            if (!matched)
+                st = sc_args_unknown(&a, "eval", err);
         }
     }
+    if (st == SC_OK)
+        st = sc_cli_data_validate(&o->data, err);
     if (st == SC_OK && !o->checkpoint[0])
         st = sc_fail(err, SC_ERR_USAGE, "scaat eval needs --checkpoint FILE");
     return st;
@@ -102,20 +117,16 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
     SC_TRY(sc_checkpoint_read_meta(o->checkpoint, &meta, err));
     if (!o->dataset[0])
         snprintf(o->dataset, sizeof o->dataset, "%s", meta.dataset);
-    sc_dataset ds;
-    SC_TRY(sc_dataset_load(o->dataset, o->data_dir[0] ? o->data_dir : NULL, 0, &ds, err));
-    sc_dataset_limit(&ds, o->limit_test);
+    sc_source *src;
+    SC_TRY(sc_cli_open_eval_source(o->dataset, o->data_dir, o->checkpoint, &meta, &o->data,
+                                   o->limit_test, &src, err));
+    if (src->count > 0 && o->batch > src->count) /* a bigger batch would only plan more memory */
+        o->batch = (int)src->count;
     sc_backend *be = NULL;
     sc_net *net = NULL;
     sc_acts *acts = NULL;
     sc_loader *loader = NULL;
     sc_status st = SC_OK;
-    if (ds.channels != meta.model.in_channels || ds.height != meta.model.in_h ||
-        ds.width != meta.model.in_w || ds.num_classes != meta.model.num_classes)
-        st = sc_fail(err, SC_ERR_USAGE, "%s was trained on %dx%dx%d images with %d classes; %s has "
-                     "%dx%dx%d images with %d classes", o->checkpoint, meta.model.in_channels,
-                     meta.model.in_h, meta.model.in_w, meta.model.num_classes, o->dataset,
-                     ds.channels, ds.height, ds.width, ds.num_classes);
     sc_backend_config bc = sc_backend_config_default();
     bc.threads = o->threads;
     if (st == SC_OK)
@@ -131,7 +142,8 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         memset(&lc, 0, sizeof lc);
         lc.batch_size = o->batch;
         sc_loader_use_backend_memory(&lc, be);
-        st = sc_loader_open(&loader, &ds, &lc, err);
+        sc_train_data_loader_config(&o->data, src, &lc);
+        st = sc_loader_open_source(&loader, src, &lc, err);
     }
     sc_eval_result r;
     if (st == SC_OK)
@@ -146,7 +158,7 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
     sc_acts_destroy(acts);
     sc_net_destroy(net);
     sc_backend_destroy(be);
-    sc_dataset_free(&ds);
+    sc_source_close(src);
     return st;
 }
 

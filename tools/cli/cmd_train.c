@@ -5,6 +5,8 @@
 
 #include "args.h"
 #include "commands.h"
+#include "data_options.h"
+#include "dist_job.h"
 #include "host/core/log.h"
 #include "host/train/trainer.h"
 #include "mode_options.h"
@@ -18,17 +20,26 @@ static void print_help(void) {
         "checkpoint-last.safetensors, checkpoint-best.safetensors).\n"
         "\n"
         "data:\n"
-        "  --dataset NAME        fashion-mnist | mnist | cifar10 | cifar100 (default fashion-mnist)\n"
+        "  --dataset NAME        fashion-mnist | mnist | cifar10 | cifar100 | imagefolder | pcam\n"
+        "                        (default fashion-mnist)\n"
         "  --data DIR            dataset directory (default: /usr/share/datasets/<name> for the\n"
-        "                        MNIST family, ./data/cifar-10-batches-bin, ./data/cifar-100-binary)\n"
+        "                        MNIST family, ./data/cifar-10-batches-bin, ./data/cifar-100-binary,\n"
+        "                        ./data/imagefolder with DIR/train/<class>/*, DIR/val/<class>/*,\n"
+        "                        ./data/pcam with PatchCamelyon's .h5 files)\n"
         "  --limit-train N       use only the first N training images (default: all)\n"
         "  --limit-test N        use only the first N test images (default: all)\n"
         "  --crop-padding P      random crop with P pixels of zero padding (default 4 for CIFAR, 0)\n"
-        "  --flip on|off         random horizontal flip (default on for CIFAR, off otherwise)\n"
+        "  --flip on|off         random horizontal flip (default on for CIFAR, imagefolder and\n"
+        "                        pcam, off otherwise)\n"
+        "%s"
         "model:\n"
         "  --model NAME          %s (default resnet8)\n"
         "  --stem imagenet|cifar first layers of resnet18/34/50 (default: cifar for images of at\n"
         "                        most 64 pixels, imagenet otherwise)\n"
+        "  --init FILE           start from a PyTorch state_dict saved with safetensors (torchvision\n"
+        "                        names: conv1.weight, ..., fc.bias); names and shapes must match\n"
+        "  --init-skip P,...     with --init: leave parameters under these name prefixes freshly\n"
+        "                        initialised (e.g. fc when the class count differs)\n"
         "training:\n"
         "  --epochs N            (default 3)\n"
         "  --batch B             training batch (default 128)\n"
@@ -44,39 +55,33 @@ static void print_help(void) {
         "  --label-smoothing S   (default 0)\n"
         "  --seed S              seeds initialisation, data order and augmentation (default 0)\n"
         "run:\n"
-        "  --out DIR             run directory (default runs/default)\n"
+        "  --out DIR             run directory (default runs/default); one run at a time: a\n"
+        "                        directory another run holds (run.lock) is refused\n"
         "  --resume FILE         continue exactly from a checkpoint (e.g. DIR/checkpoint-last.safetensors;\n"
         "                        give the same --dataset, --seed, --batch and --limit-train)\n"
         "  --device D            auto | cpu | cuda (default auto: the GPU when there is one)\n"
         "  --threads N           CPU threads (default: all cores)\n"
         "  --tf32 on|off         TF32 tensor-op math on the GPU (default on)\n"
         "  --debug-sync          synchronise after every GPU op (pins asynchronous faults)\n"
+        "  --deterministic       the same GPU losses every run: deterministic cuDNN algorithms\n"
+        "                        chosen by heuristics, not timing (may be slower; README, The GPU)\n"
         "  --log-every N         steps per loss readback and log.jsonl line (default 10)\n"
+        "data-parallel (mpirun -np N scaat train ..., srun scaat train ...; see tools/docs/cluster.md):\n"
+        "  --batch is the global batch, split evenly over the ranks (it must divide by N)\n"
+        "  --sync-bn             batch-norm statistics over the global batch on every rank\n"
+        "                        (default: each rank's own share, as PyTorch DDP)\n"
         "\n"
         "\n",
-        sc_model_names());
+        sc_cli_data_help(), sc_model_names());
     sc_cli_mode_help();
     printf("\nCtrl-C (or SIGTERM) saves checkpoint-last.safetensors and exits; --resume continues\n"
-           "with exactly the losses of an uninterrupted run.\n");
+           "with exactly the losses and log lines of an uninterrupted run, also after a kill (the\n"
+           "log is cut back to the checkpoint); resuming a finished run writes its missing files.\n");
 }
 
 static sc_status parse_milestones(sc_args *a, sc_train_config *cfg, sc_error *err) {
-    char text[256];
-    SC_TRY(sc_args_string(a, text, sizeof text, err));
-    cfg->n_milestones = 0;
-    char *s = text;
-    while (*s) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v < 1 || v > 100000 || cfg->n_milestones == SC_LR_MAX_MILESTONES)
-            return sc_fail(err, SC_ERR_USAGE, "option --milestones: expected up to %d epoch numbers "
-                           "separated by commas, got '%s'", SC_LR_MAX_MILESTONES, text);
-        cfg->milestones[cfg->n_milestones++] = (int)v;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return sc_fail(err, SC_ERR_USAGE, "option --milestones: unexpected '%s'", end);
-    }
-    return SC_OK;
+    return sc_args_increasing_ints(a, 1, 100000, SC_LR_MAX_MILESTONES, cfg->milestones,
+                                   &cfg->n_milestones, err);
 }
 
 static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
@@ -98,6 +103,10 @@ static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
         return sc_args_string(a, cfg->out_dir, sizeof cfg->out_dir, err);
     if (sc_args_is(a, "--resume"))
         return sc_args_string(a, cfg->resume, sizeof cfg->resume, err);
+    if (sc_args_is(a, "--init"))
+        return sc_args_string(a, cfg->init, sizeof cfg->init, err);
+    if (sc_args_is(a, "--init-skip"))
+        return sc_args_string(a, cfg->init_skip, sizeof cfg->init_skip, err);
     if (sc_args_is(a, "--lr-schedule")) {
         char name[32];
         SC_TRY(sc_args_string(a, name, sizeof name, err));
@@ -143,9 +152,7 @@ static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
         return SC_OK;
     }
     if (sc_args_is(a, "--threads")) {
-        SC_TRY(sc_args_int(a, 0, 1024, &v, err));
-        cfg->threads = (int)v;
-        return SC_OK;
+        return sc_args_threads(a, &cfg->threads, err);
     }
     if (sc_args_is(a, "--lr"))
         return sc_args_float(a, 0.0, 100.0, &cfg->lr, err);
@@ -167,10 +174,22 @@ static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
         cfg->nesterov = 1;
         return sc_args_flag(a, err);
     }
+    if (sc_args_is(a, "--sync-bn")) {
+        cfg->sync_bn = 1;
+        return sc_args_flag(a, err);
+    }
     if (sc_args_is(a, "--debug-sync")) {
         cfg->debug_sync = 1;
         return sc_args_flag(a, err);
     }
+    if (sc_args_is(a, "--deterministic")) {
+        cfg->deterministic = 1;
+        return sc_args_flag(a, err);
+    }
+    int matched;
+    sc_status data_st = sc_cli_data_option(a, &cfg->data, &matched, err);
+    if (matched)
+        return data_st;
     return sc_args_unknown(a, "train", err);
 }
 
@@ -186,6 +205,12 @@ static sc_status validate(sc_train_config *cfg, sc_error *err) {
         return sc_fail(err, SC_ERR_USAGE, "--device: expected auto, cpu or cuda, got '%s'", cfg->device);
     if (cfg->lr_schedule == SC_LR_MULTISTEP && cfg->n_milestones == 0)
         return sc_fail(err, SC_ERR_USAGE, "--lr-schedule multistep needs --milestones");
+    if (cfg->init_skip[0] && !cfg->init[0])
+        return sc_fail(err, SC_ERR_USAGE, "--init-skip needs --init");
+    if (cfg->init[0] && cfg->resume[0])
+        return sc_fail(err, SC_ERR_USAGE, "--init and --resume exclude each other (a resumed run "
+                       "continues from its checkpoint's weights)");
+    SC_TRY(sc_cli_data_validate(&cfg->data, err));
     return sc_mode_config_resolve(&cfg->mode, err);
 }
 
@@ -210,20 +235,28 @@ int sc_cmd_train(int argc, char **argv) {
         return 2;
     }
     sc_signals_install();
-    sc_train_hooks hooks = {sc_stop_requested, NULL};
+    sc_dist dist;
+    st = sc_cli_dist_join(&dist, &cfg, &err);
+    if (st != SC_OK)
+        return sc_cli_dist_exit(&dist, sc_status_exit_code(st), &err);
+    sc_cli_stop stop;
+    sc_cli_stop_init(&stop);
+    sc_train_hooks hooks = {sc_cli_should_stop, &stop, &dist};
     sc_train_result result;
     st = sc_train_run(&cfg, &hooks, &result, &err);
     if (st == SC_ERR_INTERRUPTED) {
-        sc_log("%s", err.msg);
-        return 130;
+        if (sc_dist_is_root(&dist))
+            sc_log("%s", err.msg);
+        return sc_cli_dist_exit(&dist, 130, &err);
     }
-    if (st != SC_OK) {
-        sc_log_error("%s", err.msg);
-        return sc_status_exit_code(st);
-    }
-    printf("test accuracy %.2f%% (best %.2f%%) after %d epochs, %.0f training images/s, %.1f s; "
-           "run directory %s\n",
-           100.0 * result.test_accuracy, 100.0 * result.best_test_accuracy, result.epochs_completed,
-           result.train_images_per_s, result.wall_seconds, cfg.out_dir);
-    return 0;
+    if (st != SC_OK)
+        return sc_cli_dist_exit(&dist, sc_status_exit_code(st), &err);
+    if (sc_dist_is_root(&dist))
+        printf("test accuracy %.2f%% (best %.2f%%) after %d epochs, %.0f training images/s "
+               "(%d rank%s, %.1f s in communication), %.1f s; run directory %s\n",
+               100.0 * result.test_accuracy, 100.0 * result.best_test_accuracy,
+               result.epochs_completed, result.train_images_per_s, result.ranks,
+               result.ranks == 1 ? "" : "s", result.comm_seconds, result.wall_seconds,
+               cfg.out_dir);
+    return sc_cli_dist_exit(&dist, 0, &err);
 }

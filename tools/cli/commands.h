@@ -9,6 +9,8 @@ int sc_cmd_info(int argc, char **argv);
 int sc_cmd_bench(int argc, char **argv);
 int sc_cmd_explain(int argc, char **argv);
 int sc_cmd_evaluate(int argc, char **argv);
+int sc_cmd_data_check(int argc, char **argv);
+int sc_cmd_data_stats(int argc, char **argv);
 
 /* Catch SIGINT and SIGTERM: the training loop polls sc_stop_requested() once per step and
  * stops after a checkpoint; a second signal ends the process at once. */

@@ -92,7 +92,7 @@ static void write_images(sc_json_writer *w, const sc_dataset *ds, const sc_selec
         sc_json_begin_object(w);
         sc_json_field_int(w, "index", index);
         sc_json_field_int(w, "label", ds->labels[index]);
-        sc_json_field_string(w, "class", sc_class_name(ds->name, ds->labels[index], name, sizeof name));
+        sc_json_field_string(w, "class", sc_dataset_class_name(ds, ds->labels[index], name, sizeof name));
         sc_json_key(w, "results");
         sc_json_begin_array(w);
         for (int ck = 0; ck < r->n_checkpoints; ck++) {

@@ -183,7 +183,7 @@ sc_status sc_explain_write_grid(const explain_options *o, const sc_dataset *ds,
     for (int i = 0; i < rows; i++) {
         int64_t index = sel->indices[i];
         image_pixels(ds, index, images + (size_t)i * (size_t)image_floats);
-        sc_class_name(ds->name, ds->labels[index], labels[i], sizeof labels[i]);
+        sc_dataset_class_name(ds, ds->labels[index], labels[i], sizeof labels[i]);
         label_ptrs[i] = labels[i];
     }
     sc_heatmap_grid g = {rows, r->n_checkpoints, ds->channels, ds->height, ds->width, images,

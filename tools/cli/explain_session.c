@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "eval_source.h"
 #include "host/train/checkpoint.h"
 
 void sc_session_request_default(sc_session_request *q, long long limit) {
@@ -13,7 +14,6 @@ void sc_session_request_default(sc_session_request *q, long long limit) {
 }
 
 int sc_session_option(sc_args *a, sc_session_request *q, sc_status *st, sc_error *err) {
-    long long v = 0;
     if (sc_args_is(a, "--checkpoint")) {
         if (q->n_checkpoints == SC_SESSION_MAX_CHECKPOINTS)
             *st = sc_fail(err, SC_ERR_USAGE, "at most %d --checkpoint options",
@@ -30,8 +30,7 @@ int sc_session_option(sc_args *a, sc_session_request *q, sc_status *st, sc_error
     } else if (sc_args_is(a, "--device")) {
         *st = sc_args_string(a, q->device, sizeof q->device, err);
     } else if (sc_args_is(a, "--threads")) {
-        *st = sc_args_int(a, 0, 1024, &v, err);
-        q->threads = (int)v;
+        *st = sc_args_threads(a, &q->threads, err);
     } else {
         return 0;
     }
@@ -49,7 +48,8 @@ sc_status sc_session_open(const sc_session_request *q, sc_session *s, sc_error *
         SC_TRY(sc_checkpoint_read_meta(q->checkpoints[0], &meta, err));
         dataset = meta.dataset;
     }
-    SC_TRY(sc_dataset_load(dataset, q->data_dir[0] ? q->data_dir : NULL, 0, &s->ds, err));
+    SC_TRY(sc_cli_load_eval_dataset(dataset, q->data_dir, q->checkpoints[0], q->indices,
+                                    q->limit, &s->ds, err));
     sc_status st = sc_selection_make(&s->ds, q->indices[0] ? q->indices : NULL, q->limit,
                                      &s->sel, err);
     sc_backend_config bc = sc_backend_config_default();

@@ -1,4 +1,5 @@
-/* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info, bench, explain, evaluate). */
+/* scaat: command-line entry point. Dispatches to the subcommands (train, eval, info, bench, explain, evaluate,
+ * data-check, data-stats). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ static void print_usage(FILE *out) {
           "  bench   training-step or metric throughput on synthetic data (vs the PyTorch peer)\n"
           "  explain saliency maps of test images as heatmaps, for one or more checkpoints\n"
           "  evaluate saliency-quality metrics and robust accuracy of one or more checkpoints\n"
+          "  data-check decode every image of a dataset: counts, sizes, bad files, throughput\n"
+          "  data-stats per-channel mean / std of a training split (for --norm-mean/--norm-std)\n"
           "\n"
           "Run 'scaat <command> --help' for the options of a command.\n"
           "Exit codes: 0 success, 2 usage or input error, 1 runtime failure.\n",
@@ -53,6 +56,10 @@ int main(int argc, char **argv) {
         return sc_cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "evaluate") == 0)
         return sc_cmd_evaluate(argc - 2, argv + 2);
+    if (strcmp(cmd, "data-check") == 0)
+        return sc_cmd_data_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "data-stats") == 0)
+        return sc_cmd_data_stats(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         print_usage(stdout);
         return 0;
@@ -61,6 +68,6 @@ int main(int argc, char **argv) {
         printf("scaat 0.1.0\n");
         return 0;
     }
-    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval, info, bench, explain or evaluate)\n", cmd);
+    fprintf(stderr, "scaat: error: unknown command '%s' (expected train, eval, info, bench, explain, evaluate, data-check or data-stats)\n", cmd);
     return 2;
 }
