@@ -1,5 +1,11 @@
-/* Convolution on the CPU: per image, im2col (cpu_im2col.c) and one OpenBLAS GEMM, with the
- * images of a batch spread over an OpenMP team (OpenBLAS itself runs single-threaded):
+/* Convolution on the CPU. Builds with oneDNN run it through oneDNN (cpu_dnnl_conv.c) after the
+ * shape checks here, except the backward passes of convolutions with fewer than
+ * SC_CPU_DNNL_MIN_BWD_CHANNELS input channels (a network's stem): oneDNN pads those channels to
+ * a vector block and took 3-14x the CPU time of im2col + OpenBLAS there (tools/BENCHMARKS.md).
+ * (SCAAT_CPU_CONV=onednn sends those to oneDNN too.)
+ * Without oneDNN, or with SCAAT_CPU_CONV=im2col, per image, im2col (cpu_im2col.c) and one
+ * OpenBLAS GEMM, with the images of a batch spread over an OpenMP team (OpenBLAS itself runs
+ * single-threaded):
  *
  *   forward      y_n (K, P)             = w (K, C*R*S) x columns_n (C*R*S, P)
  *   bwd_data     columns (C*R*S, P)     = w^T x dy_n, then col2im into dx_n
@@ -21,6 +27,19 @@
 #include "../backend/shape_check.h"
 #include "cpu_im2col.h"
 #include "cpu_internal.h"
+
+#ifdef SCAAT_HAVE_DNNL
+#define SC_CPU_DNNL_MIN_BWD_CHANNELS 16
+
+/* The oneDNN context when it runs this direction for an x (N, C, H, W), else NULL. */
+static sc_cpu_dnnl *onednn_for(sc_backend *be, sc_op op, const sc_tensor *x) {
+    const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
+    if (op != SC_OP_CONV2D_FWD && x->shape[1] < SC_CPU_DNNL_MIN_BWD_CHANNELS &&
+        !ctx->dnnl_everywhere)
+        return NULL;
+    return ctx->dnnl;
+}
+#endif
 
 /* Everything a convolution call needs to know about its shapes and work split. */
 typedef struct conv_plan {
@@ -99,6 +118,13 @@ static float *own_columns(const sc_cpu_ctx *ctx) {
 sc_status sc_cpu_conv2d_prepare(sc_backend *be, const sc_conv_params *p, const sc_tensor *x,
                                 const sc_tensor *w, const sc_tensor *y) {
     SC_TRY(check_geometry(be, SC_OP_CONV2D_FWD, p, x, w, y));
+#ifdef SCAAT_HAVE_DNNL
+    sc_cpu_dnnl *dnnl = sc_cpu_ctx_of(be)->dnnl;
+    if (dnnl)
+        SC_TRY(sc_cpu_dnnl_conv_prepare(be, dnnl, p, x, w, y));
+    if (onednn_for(be, SC_OP_CONV2D_BWD_DATA, x))
+        return SC_OK;
+#endif
     const conv_plan c = plan_of(p, x, w, y);
     return reserve_for(be, &c);
 }
@@ -107,6 +133,11 @@ sc_status sc_cpu_conv2d_fwd(sc_backend *be, const sc_conv_params *p, const sc_te
                             const sc_tensor *w, const sc_tensor *y) {
     static const char *const names[3] = {"x", "w", "y"};
     SC_TRY(check_call(be, SC_OP_CONV2D_FWD, p, x, w, y, names));
+#ifdef SCAAT_HAVE_DNNL
+    sc_cpu_dnnl *dnnl = onednn_for(be, SC_OP_CONV2D_FWD, x);
+    if (dnnl)
+        return sc_cpu_dnnl_conv_fwd(be, dnnl, p, x, w, y);
+#endif
     const conv_plan c = plan_of(p, x, w, y);
     SC_TRY(reserve_for(be, &c));
     const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
@@ -132,6 +163,11 @@ sc_status sc_cpu_conv2d_bwd_data(sc_backend *be, const sc_conv_params *p, const 
                                  const sc_tensor *w, const sc_tensor *dx, int accumulate) {
     static const char *const names[3] = {"dx", "w", "dy"};
     SC_TRY(check_call(be, SC_OP_CONV2D_BWD_DATA, p, dx, w, dy, names));
+#ifdef SCAAT_HAVE_DNNL
+    sc_cpu_dnnl *dnnl = onednn_for(be, SC_OP_CONV2D_BWD_DATA, dx);
+    if (dnnl)
+        return sc_cpu_dnnl_conv_bwd_data(be, dnnl, p, dy, w, dx, accumulate);
+#endif
     const conv_plan c = plan_of(p, dx, w, dy);
     SC_TRY(reserve_for(be, &c));
     const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
@@ -161,6 +197,11 @@ sc_status sc_cpu_conv2d_bwd_filter(sc_backend *be, const sc_conv_params *p, cons
                                    const sc_tensor *dy, const sc_tensor *dw) {
     static const char *const names[3] = {"x", "dw", "dy"};
     SC_TRY(check_call(be, SC_OP_CONV2D_BWD_FILTER, p, x, dw, dy, names));
+#ifdef SCAAT_HAVE_DNNL
+    sc_cpu_dnnl *dnnl = onednn_for(be, SC_OP_CONV2D_BWD_FILTER, x);
+    if (dnnl)
+        return sc_cpu_dnnl_conv_bwd_filter(be, dnnl, p, x, dy, dw);
+#endif
     const conv_plan c = plan_of(p, x, dw, dy);
     SC_TRY(reserve_for(be, &c));
     const sc_cpu_ctx *ctx = sc_cpu_ctx_of(be);
