@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # CPU training throughput of the engine and of PyTorch (tools/peer_cpu_train.py) on the same
-# machine in one run: standard training on Fashion-MNIST-shaped input, batch 128, all cores.
+# machine in one run: standard training on Fashion-MNIST-shaped input, batch 128, 2 threads
+# (SCAAT_BENCH_THREADS=N to change). The first lines say which CPU and which kernels each side
+# ran: the engine's convolution library and the ISA it picked (`scaat info`), PyTorch's CPU
+# capability.
 # The engine figure comes from the per-step log of a short `scaat train` run (real data, loader
 # included, first two steps dropped); PyTorch trains on a fixed random batch after 3 warm-up steps. Needs python3 with torch and torchvision.
 #   tools/bench_cpu.sh            # resnet8 and resnet18 (CIFAR stem)
@@ -10,7 +13,10 @@ cd "$(dirname "$0")/.."
 # times faster when another process holds a core.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 [ -x build/scaat ] || tools/build.sh
-threads=$(nproc)
+threads=${SCAAT_BENCH_THREADS:-2}
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "engine $(build/scaat info | grep '^cpu:')"
+echo "pytorch $(python3 -c "import torch; print(torch.__version__, 'CPU capability', torch.backends.cpu.get_cpu_capability())")"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-22s %8s %14s %14s %8s\n' model batch "engine img/s" "pytorch img/s" ratio
