@@ -38,7 +38,7 @@ for lib in libjpeg libtiff libhdf5 libpng libpng16 libz libopenblas libgfortran 
   if grep -q "^${lib}[._]" <<<"$needed"; then fail "$bin needs $lib as a shared library"; fi
 done
 loaded=$(ldd "$bin")
-for lib in libjpeg libtiff libhdf5 libopenblas libgfortran; do
+for lib in libjpeg libtiff libhdf5 libopenblas libgfortran libdnnl; do
   if grep -q "${lib}[._]" <<<"$loaded"; then fail "$bin loads $lib at run time: $(grep "$lib" <<<"$loaded")"; fi
 done
 
