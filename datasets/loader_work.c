@@ -39,9 +39,15 @@ static void note_bad_sample(sc_loader *l, int64_t index, const sc_error *why) {
     l->bad[index / 8] |= (uint8_t)(1u << (index % 8));
     int64_t count = fresh ? ++l->bad_count : 0;
     pthread_mutex_unlock(&l->mutex);
-    if (fresh && count <= LOADER_NAMED_BAD)
-        sc_log("skipping a bad sample (%s)%s", why->msg,
-               count == LOADER_NAMED_BAD ? "; further bad samples are counted, not named" : "");
+    if (!fresh || count > LOADER_NAMED_BAD)
+        return;
+    const char *more = count == LOADER_NAMED_BAD ? "; further bad samples are counted, not named"
+                                                 : "";
+    if (l->cfg.shard_count > 1) /* each rank reads its own share: say whose it is */
+        sc_log("rank %d of %d: skipping a bad sample (%s)%s", l->cfg.shard_rank,
+               l->cfg.shard_count, why->msg, more);
+    else
+        sc_log("skipping a bad sample (%s)%s", why->msg, more);
 }
 
 /* One sample at `position` of the batch of `step`: order[first + position], or with skip_bad

@@ -1,6 +1,7 @@
 /* Data-parallel pieces that need no second process: the gradient buckets (boundaries, sizes
  * not divisible by the bucket, a single bucket), the single-process identity of every
- * collective, the GPU each rank of a node picks, the default CPU threads of a rank, and the split batch-norm backward sync-BN uses (bn_bwd_sums + bn_bwd_apply):
+ * collective, the GPU each rank of a node picks, the default CPU threads of a rank
+ * (sc_cpu_share), and the split batch-norm backward sync-BN uses (bn_bwd_sums + bn_bwd_apply):
  * equal to bn_train_bwd on one batch, equal to the whole batch's gradient when two halves
  * add their sums (what two ranks do), and checked against finite differences. The runs with
  * two MPI ranks are in test_dist_mpi.c. */

@@ -4,9 +4,10 @@
  *   parameters and BN running statistics (|a - b| <= 1e-5 (1 + |a|));
  * - only rank 0 writes the run directory (one log line per step, metrics.json says 2 ranks);
  * - stopped mid-epoch and resumed with the same world size, the run logs the uninterrupted
- *   run's losses exactly; resumed by one process instead (--sync-bn), within 1e-5;
+ *   run's losses exactly (and rank 1 prints nothing: notes and progress are rank 0's);
+ *   resumed by one process instead (--sync-bn), within 1e-5;
  * - without --sync-bn a short run trains (the loss falls, the test accuracy is far above
- *   chance);
+ *   chance); a --batch that no rank accepts is one error line, from rank 0;
  * - a rank that cannot read its data (test hook SCAAT_TEST_BAD_DATA_RANK=1) ends both ranks
  *   with its error line and a non-zero exit within seconds.
  * Exits 77 (skipped) in a build without MPI. */
@@ -69,6 +70,8 @@ static int run_command(char *const *argv, const char *err_path, double *seconds)
 typedef struct job {
     char data[300];
     char scaat[1024];
+    const char *rank_output; /* non-NULL: each rank's stdout / stderr into files under it
+                                (Open MPI's --output-filename: DIR/1/rank.R/stderr) */
 } job;
 
 /* scaat train on the synthetic data with `ranks` processes (1: without mpirun) and the
@@ -86,6 +89,10 @@ static int train(const job *j, int ranks, const char *out, const char *const *ex
                                   "-x", "SCAAT_TEST_BAD_DATA_RANK", "-np", np};
         for (size_t i = 0; i < sizeof launcher / sizeof launcher[0]; i++)
             argv[n++] = (char *)launcher[i];
+        if (j->rank_output) {
+            argv[n++] = "--output-filename";
+            argv[n++] = (char *)j->rank_output;
+        }
     }
     const char *base[] = {j->scaat, "train", "--dataset", "mnist", "--data", j->data, "--model",
                           "resnet8", "--limit-train", "320", "--limit-test", "64", "--batch", "16",
@@ -157,6 +164,7 @@ static void expect_same_checkpoint(const char *a_path, const char *b_path, doubl
 static void job_init(job *j, const char *dir) {
     snprintf(j->data, sizeof j->data, "%s/data", dir);
     snprintf(j->scaat, sizeof j->scaat, "%s/scaat", SCAAT_BINARY_DIR);
+    j->rank_output = NULL;
     ck_assert_int_eq(mkdir(j->data, 0755), 0);
     ck_assert_int_eq(sc_synthetic_write_idx(j->data, 320, 64, 10, 28, 3), 0);
     setenv("OMP_NUM_THREADS", "1", 1);
@@ -201,7 +209,18 @@ START_TEST(test_sync_bn_matches_one_rank_and_resumes) {
     ck_assert_msg(code == 130, "expected exit 130 after the stop hook, got %d: %s", code, log);
     snprintf(path, sizeof path, "%s/checkpoint-last.safetensors", split);
     const char *resume[] = {"--lr", "0.0005", "--sync-bn", "--resume", path, NULL};
+    char ranks_dir[300], rank_err[400], rank_log[4096];
+    snprintf(ranks_dir, sizeof ranks_dir, "%s/ranks", dir);
+    j.rank_output = ranks_dir;
     ck_assert_msg(train(&j, 2, split, resume, log, sizeof log, &seconds) == 0, "resume: %s", log);
+    j.rank_output = NULL;
+    /* rank 0 printed the notes and the progress; rank 1, on a good run, nothing at all */
+    snprintf(rank_err, sizeof rank_err, "%s/1/rank.0/stderr", ranks_dir);
+    sc_test_read_file(rank_err, rank_log, sizeof rank_log);
+    ck_assert_msg(strstr(rank_log, "resuming from"), "rank 0's stderr: %s", rank_log);
+    snprintf(rank_err, sizeof rank_err, "%s/1/rank.1/stderr", ranks_dir);
+    sc_test_read_file(rank_err, rank_log, sizeof rank_log);
+    ck_assert_msg(rank_log[0] == '\0', "rank 1 printed on a good run: %s", rank_log);
     ck_assert_int_eq(read_losses(split, c, &lines_c), 20);
     for (int s = 1; s <= 20; s++)
         ck_assert_msg(c[s] == b[s], "step %d: %.17g resumed vs %.17g uninterrupted", s, c[s],
@@ -241,6 +260,10 @@ START_TEST(test_per_rank_bn_trains) {
     const char *odd[] = {"--batch", "15", NULL};
     int code = train(&j, 2, out, odd, log, sizeof log, &seconds);
     ck_assert_msg(code == 2 && strstr(log, "must divide by the 2 ranks"), "exit %d: %s", code, log);
+    /* every rank failed the same way: rank 0 alone says so, in one line without a rank */
+    const char *first = strstr(log, "scaat: error:");
+    ck_assert_msg(first && !strstr(first + 1, "scaat: error:") && !strstr(log, "rank 1 of 2") &&
+                  !strstr(log, "MPI_ABORT"), "expected one error line: %s", log);
     sc_test_rmtree(dir);
 }
 END_TEST

@@ -72,6 +72,16 @@ void sc_dist_abort(sc_dist *d, int exit_code) {
         sc_transport_abort(d, exit_code);
 }
 
+int sc_dist_failed_together(sc_dist *d, int exit_code, const char *message) {
+    if (!sc_dist_active(d))
+        return 0;
+    unsigned long long hash = 1469598103934665603ull; /* FNV-1a of the code and the message */
+    hash = (hash ^ (unsigned)exit_code) * 1099511628211ull;
+    for (const char *c = message; c && *c; c++)
+        hash = (hash ^ (unsigned char)*c) * 1099511628211ull;
+    return sc_transport_failed_together(d, (long long)(hash >> 1), SC_DIST_FAILURE_WAIT_S);
+}
+
 sc_status sc_dist_select_gpu(const sc_dist *d, sc_error *err) {
     if (!sc_dist_active(d))
         return SC_OK;

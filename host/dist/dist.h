@@ -39,6 +39,13 @@ void sc_dist_describe_build(char *buf, size_t len);
 sc_status sc_dist_init(sc_dist *d, sc_error *err);
 /* Leave the job normally (every rank must call it). */
 void sc_dist_finalize(sc_dist *d);
+/* After a failure on this rank, in a job of several: 1 when every rank failed with the same
+ * exit code and message within SC_DIST_FAILURE_WAIT_S seconds (an error of the options or the
+ * data that all of them hit: rank 0 alone need print it, and every rank can leave normally),
+ * 0 when some rank did not (it failed alone: print with the rank, then sc_dist_abort). Returns
+ * 0 at once for a single process. */
+#define SC_DIST_FAILURE_WAIT_S 3.0
+int sc_dist_failed_together(sc_dist *d, int exit_code, const char *message);
 /* End every rank of the job with exit_code (after a failure on this rank); returns only in a
  * single-process run. */
 void sc_dist_abort(sc_dist *d, int exit_code);

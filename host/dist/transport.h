@@ -10,6 +10,10 @@
 sc_status sc_transport_init(sc_dist *d, int launched, sc_error *err);
 void sc_transport_finalize(sc_dist *d);
 void sc_transport_abort(sc_dist *d, int exit_code);
+/* 1 when every rank calls this with the same signature within `seconds` (they all failed the
+ * same way); 0 when some rank does not come (it failed alone, or differently) or on any MPI
+ * error. Uses a communicator of its own, so it never meets a collective of the others. */
+int sc_transport_failed_together(sc_dist *d, long long signature, double seconds);
 sc_status sc_transport_allgather(sc_dist *d, const double *mine, int count, double *all,
                                  sc_error *err);
 sc_status sc_transport_max_int(sc_dist *d, int *value, sc_error *err);

@@ -5,11 +5,13 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "transport.h"
 
 struct sc_dist_transport {
     MPI_Comm comm;
+    MPI_Comm failure_comm; /* a duplicate only failing ranks use (sc_transport_failed_together) */
     int initialised_here; /* MPI_Init was ours: finalize it */
     int pending;
     MPI_Request requests[SC_DIST_MAX_PENDING];
@@ -46,6 +48,8 @@ sc_status sc_transport_init(sc_dist *d, int launched, sc_error *err) {
     }
     t->comm = MPI_COMM_WORLD;
     MPI_Comm_set_errhandler(t->comm, MPI_ERRORS_RETURN);
+    if (MPI_Comm_dup(t->comm, &t->failure_comm) != MPI_SUCCESS)
+        t->failure_comm = MPI_COMM_NULL;
     MPI_Comm_rank(t->comm, &d->rank);
     MPI_Comm_size(t->comm, &d->world_size);
     MPI_Comm node;
@@ -64,6 +68,8 @@ void sc_transport_finalize(sc_dist *d) {
     sc_dist_transport *t = d->transport;
     if (!t)
         return;
+    if (t->failure_comm != MPI_COMM_NULL)
+        MPI_Comm_free(&t->failure_comm);
     if (t->initialised_here)
         MPI_Finalize();
     free(t);
@@ -72,6 +78,26 @@ void sc_transport_finalize(sc_dist *d) {
 
 void sc_transport_abort(sc_dist *d, int exit_code) {
     MPI_Abort(MPI_COMM_WORLD, exit_code);
+}
+
+int sc_transport_failed_together(sc_dist *d, long long signature, double seconds) {
+    sc_dist_transport *t = d->transport;
+    if (!t || t->failure_comm == MPI_COMM_NULL)
+        return 0;
+    long long extremes[2] = {signature, -signature}; /* MAX: the largest and -(the smallest) */
+    MPI_Request request;
+    if (MPI_Iallreduce(MPI_IN_PLACE, extremes, 2, MPI_LONG_LONG, MPI_MAX, t->failure_comm,
+                       &request) != MPI_SUCCESS)
+        return 0;
+    const double deadline = MPI_Wtime() + seconds;
+    int done = 0;
+    while (!done && MPI_Wtime() < deadline) {
+        if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return 0;
+        if (!done)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    return done && extremes[0] == -extremes[1]; /* unfinished: left pending, the job aborts */
 }
 
 sc_status sc_transport_allgather(sc_dist *d, const double *mine, int count, double *all,

@@ -186,8 +186,9 @@ static sc_status resume(trainer *t, sc_error *err) {
                                       sizeof meta.interval_stats);
     if (st != SC_OK)
         return sc_fail(err, st, "restoring the training statistics: %s", t->be->err.msg);
-    sc_log("resuming from %s at epoch %d, step %lld", t->cfg->resume, t->epoch + 1,
-           (long long)t->step_in_epoch);
+    if (sc_dist_is_root(t->dist.dist)) /* the other ranks of a job print errors only */
+        sc_log("resuming from %s at epoch %d, step %lld", t->cfg->resume, t->epoch + 1,
+               (long long)t->step_in_epoch);
     return SC_OK;
 }
 
@@ -237,8 +238,9 @@ static sc_status evaluate_finished_checkpoint(trainer *t, sc_error *err) {
     SC_TRY(sc_train_dist_eval(&t->dist, &ev, err));
     t->result->test_accuracy = ev.accuracy;
     t->result->test_loss = ev.loss;
-    sc_log("the checkpoint completed all %d epochs: writing the run's final files",
-           cfg->epochs);
+    if (sc_dist_is_root(t->dist.dist))
+        sc_log("the checkpoint completed all %d epochs: writing the run's final files",
+               cfg->epochs);
     return SC_OK;
 }
 

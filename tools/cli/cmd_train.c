@@ -68,6 +68,8 @@ static void print_help(void) {
         "  --log-every N         steps per loss readback and log.jsonl line (default 10)\n"
         "data-parallel (mpirun -np N scaat train ..., srun scaat train ...; see tools/docs/cluster.md):\n"
         "  --batch is the global batch, split evenly over the ranks (it must divide by N)\n"
+        "  --threads and --workers default to the node's cores divided by its ranks\n"
+        "  (at most the cores the launcher bound the rank to)\n"
         "  --sync-bn             batch-norm statistics over the global batch on every rank\n"
         "                        (default: each rank's own share, as PyTorch DDP)\n"
         "\n"

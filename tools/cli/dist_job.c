@@ -36,12 +36,12 @@ sc_status sc_cli_dist_join(sc_dist *d, sc_train_config *cfg, sc_error *err) {
         const sc_reader *reader = sc_reader_find(cfg->dataset);
         if (cfg->data.workers == 0 && reader && !reader->load) /* in-memory sets: 1 worker */
             cfg->data.workers = share;
-        if (cfg->threads == 0)
+        if (cfg->threads == 0 && !getenv("OMP_NUM_THREADS")) /* else OpenMP's count */
             cfg->threads = share;
     }
     if (sc_dist_active(d) && d->rank == 0)
-        sc_log("data-parallel run: %d ranks, global batch %d (%d per rank)%s; rank 0: %d CPU "
-               "threads, %d decode workers", d->world_size, cfg->batch,
+        sc_log("data-parallel run: %d ranks, global batch %d (%d per rank)%s; rank 0: CPU "
+               "threads %d, decode workers %d", d->world_size, cfg->batch,
                cfg->batch / d->world_size, cfg->sync_bn ? ", sync-BN" : "", cfg->threads,
                cfg->data.workers);
     return SC_OK;
@@ -52,7 +52,10 @@ int sc_cli_dist_exit(sc_dist *d, int exit_code, const sc_error *err) {
         sc_dist_finalize(d);
         return exit_code;
     }
-    if (sc_dist_active(d)) {
+    if (sc_dist_failed_together(d, exit_code, err->msg)) { /* every rank: one line */
+        if (d->rank == 0)
+            sc_log_error("%s (on every rank)", err->msg);
+    } else if (sc_dist_active(d)) {
         sc_log_error("rank %d of %d: %s", d->rank, d->world_size, err->msg);
         fflush(stderr);
         sc_dist_abort(d, exit_code);

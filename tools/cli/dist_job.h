@@ -22,8 +22,10 @@ int sc_cli_should_stop(void *ctx);
  * points rank R at a data directory that does not exist, so it fails while loading. */
 sc_status sc_cli_dist_join(sc_dist *d, sc_train_config *cfg, sc_error *err);
 /* End this rank with exit_code: leave the job normally for 0 and 130 (every rank gets
- * there together), else print the error line (with the rank in a job of several) and end
- * every rank (MPI_Abort). Returns the exit code for main. */
+ * there together); after a failure that every rank hit the same way (sc_dist_failed_together)
+ * rank 0 alone prints the error line and every rank leaves normally; a failure of some ranks
+ * only is printed as "rank r of N: ..." and ends every rank (MPI_Abort). Returns the exit code
+ * for main. */
 int sc_cli_dist_exit(sc_dist *d, int exit_code, const sc_error *err);
 
 #endif
