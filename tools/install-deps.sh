@@ -4,14 +4,15 @@
 # cairo and a sans font (text and plots in heatmap PNGs), Debian's Fashion-MNIST, OpenMPI
 # (data-parallel runs and their tests), strace (the crash-safety test injects faults with it),
 # libjpeg-turbo and libtiff (JPEG and TIFF images), HDF5 (PatchCamelyon), clang with libFuzzer
-# and its OpenMP (tools/fuzz.sh).
+# and its OpenMP (tools/fuzz.sh), Python 3 with numpy and Pillow (the end-to-end folder test
+# runs tools/make_image_datasets.py).
 # The CUDA backend is built when the CUDA toolkit (nvcc) and cuDNN are already on the machine.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopenblas-dev libdnnl-dev libpng-dev zlib1g-dev check
           libsubunit-dev libcairo2-dev fonts-dejavu-core dataset-fashion-mnist
           libopenmpi-dev openmpi-bin strace libjpeg62-turbo-dev libtiff-dev
-          libhdf5-dev clang libclang-rt-dev libomp-dev)
+          libhdf5-dev clang libclang-rt-dev libomp-dev python3-numpy python3-pil)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
