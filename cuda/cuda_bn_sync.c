@@ -39,13 +39,7 @@ sc_status sc_cuda_bn_bwd_apply(sc_backend *be, double count, const sc_tensor *x,
                                const sc_tensor *dy, const sc_tensor *gamma, const sc_tensor *mean,
                                const sc_tensor *invstd, const sc_tensor *sums, const sc_tensor *dx,
                                int accumulate) {
-    const sc_tensor *per_channel[3] = {gamma, mean, invstd};
-    SC_TRY(sc_check_bn_split_bwd(&be->err, SC_OP_BN_BWD_APPLY, x, dy, per_channel, 3, sums));
-    SC_TRY(sc_check_f32(&be->err, SC_OP_BN_BWD_APPLY, dx, "dx"));
-    SC_TRY(sc_check_same(&be->err, SC_OP_BN_BWD_APPLY, x, dx));
-    if (!(count >= 1.0))
-        return sc_fail(&be->err, SC_ERR_SHAPE, "bn_bwd_apply: count %g, expected at least 1",
-                       count);
+    SC_TRY(sc_check_bn_bwd_apply(&be->err, count, x, dy, gamma, mean, invstd, sums, dx));
     sc_cuda_op_begin(be, "bn_bwd_apply %lldx%lldx%lld%s", (long long)x->shape[1],
                      (long long)x->shape[2], (long long)x->shape[3], accumulate ? " +=" : "");
     return sc_cuda_op_end(be, SC_OP_BN_BWD_APPLY, bn_bwd_apply_issue(be, count, x, dy, gamma, mean,

@@ -272,3 +272,17 @@ sc_status sc_check_bn_split_bwd(sc_error *err, sc_op op, const sc_tensor *x, con
                        sc_op_name(op), (long long)sc_tensor_numel(sums), (long long)x->shape[1]);
     return SC_OK;
 }
+
+sc_status sc_check_bn_bwd_apply(sc_error *err, double count, const sc_tensor *x,
+                                const sc_tensor *dy, const sc_tensor *gamma,
+                                const sc_tensor *mean, const sc_tensor *invstd,
+                                const sc_tensor *sums, const sc_tensor *dx) {
+    const sc_tensor *per_channel[3] = {gamma, mean, invstd};
+    SC_TRY(sc_check_bn_split_bwd(err, SC_OP_BN_BWD_APPLY, x, dy, per_channel, 3, sums));
+    SC_TRY(sc_check_f32(err, SC_OP_BN_BWD_APPLY, dx, "dx"));
+    SC_TRY(sc_check_same(err, SC_OP_BN_BWD_APPLY, x, dx));
+    SC_TRY(sc_check_bn_apart(err, SC_OP_BN_BWD_APPLY, dx, "dx", x, "x", dy, "dy"));
+    if (!(count >= 1.0))
+        return sc_fail(err, SC_ERR_SHAPE, "bn_bwd_apply: count %g, expected at least 1", count);
+    return SC_OK;
+}

@@ -28,6 +28,12 @@ sc_status sc_check_same(sc_error *err, sc_op op, const sc_tensor *a, const sc_te
 sc_status sc_check_bn_split_bwd(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *dy,
                                 const sc_tensor *const *per_channel, int n_per_channel,
                                 const sc_tensor *sums);
+/* bn_bwd_apply: the split-backward checks, plus dx F32 like x and apart from x and dy (batch
+ * norm never runs in place), and a batch count of at least 1. */
+sc_status sc_check_bn_bwd_apply(sc_error *err, double count, const sc_tensor *x,
+                                const sc_tensor *dy, const sc_tensor *gamma,
+                                const sc_tensor *mean, const sc_tensor *invstd,
+                                const sc_tensor *sums, const sc_tensor *dx);
 sc_status sc_check_pool(sc_error *err, sc_op op, const sc_pool_params *p, const sc_tensor *x,
                         const sc_tensor *y);
 sc_status sc_check_gap(sc_error *err, sc_op op, const sc_tensor *x, const sc_tensor *y);

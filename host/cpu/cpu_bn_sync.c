@@ -38,13 +38,7 @@ sc_status sc_cpu_bn_bwd_apply(sc_backend *be, double count, const sc_tensor *x,
                               const sc_tensor *dy, const sc_tensor *gamma, const sc_tensor *mean,
                               const sc_tensor *invstd, const sc_tensor *sums, const sc_tensor *dx,
                               int accumulate) {
-    const sc_tensor *per_channel[3] = {gamma, mean, invstd};
-    SC_TRY(sc_check_bn_split_bwd(&be->err, SC_OP_BN_BWD_APPLY, x, dy, per_channel, 3, sums));
-    SC_TRY(sc_check_f32(&be->err, SC_OP_BN_BWD_APPLY, dx, "dx"));
-    SC_TRY(sc_check_same(&be->err, SC_OP_BN_BWD_APPLY, x, dx));
-    if (!(count >= 1.0))
-        return sc_fail(&be->err, SC_ERR_SHAPE, "bn_bwd_apply: count %g, expected at least 1",
-                       count);
+    SC_TRY(sc_check_bn_bwd_apply(&be->err, count, x, dy, gamma, mean, invstd, sums, dx));
     const int batch = (int)x->shape[0], channels = (int)x->shape[1];
     const size_t hw = (size_t)(x->shape[2] * x->shape[3]);
     const float *x_data = sc_f32(x);     /* (N, C, H, W) */
