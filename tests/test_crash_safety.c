@@ -328,7 +328,8 @@ static void expect_save_failure(const scenario *s, const char *out_dir, const ch
     int status = finish(start(s, argv, limits));
     char err[4096];
     read_err(s, err, sizeof err);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0, "status %d: %s", status, err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+                  "status %d, expected exit 1 (a runtime failure): %s", status, err);
     const char *last_line = err;
     for (const char *p = err; *p; p++)
         if (p[0] == '\n' && p[1])

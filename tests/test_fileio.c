@@ -93,7 +93,7 @@ START_TEST(test_atomic_write_rename_fails) {
     snprintf(inner, sizeof inner, "%s/keep", target);
     write_text_file(inner, "k");
     sc_error err = {0};
-    ck_assert_int_eq(sc_file_write_atomic(target, "data", 4, &err), SC_ERR_IO);
+    ck_assert_int_eq(sc_file_write_atomic(target, "data", 4, &err), SC_ERR_WRITE);
     ck_assert_ptr_nonnull(strstr(err.msg, "renaming the temporary file"));
     ck_assert_int_eq(sc_test_dir_entries(dir, names, sizeof names), 1); /* no temporary file */
     ck_assert_str_eq(names, "out ");
@@ -122,7 +122,7 @@ START_TEST(test_atomic_write_fails_midway) {
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
     signal(SIGXFSZ, old_handler);
     free(big);
-    ck_assert_int_eq(st, SC_ERR_IO);
+    ck_assert_int_eq(st, SC_ERR_WRITE);
     ck_assert_ptr_nonnull(strstr(err.msg, "writing the temporary file"));
     ck_assert_ptr_nonnull(strstr(err.msg, "failed after 4096 of 65536 bytes"));
     assert_file_is(path, "old content");

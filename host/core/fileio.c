@@ -96,14 +96,14 @@ sc_status sc_file_write_atomic_chunks(const char *path, const sc_file_chunk *chu
     }
     if (step) {
         unlink(tmp);
-        sc_status st = sc_fail(err, SC_ERR_IO, "cannot write %s: %s the temporary file %s failed after %zu of %zu bytes: %s",
+        sc_status st = sc_fail(err, SC_ERR_WRITE, "cannot write %s: %s the temporary file %s failed after %zu of %zu bytes: %s",
                                path, step, tmp, written, total, strerror(e));
         free(tmp);
         return st;
     }
     free(tmp);
     if (sync_parent_dir(path) != 0)
-        return sc_fail(err, SC_ERR_IO, "wrote %s but syncing its directory failed: %s", path,
+        return sc_fail(err, SC_ERR_WRITE, "wrote %s but syncing its directory failed: %s", path,
                        strerror(errno));
     return SC_OK;
 }

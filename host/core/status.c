@@ -56,6 +56,7 @@ const char *sc_status_name(sc_status s) {
     case SC_OK: return "ok";
     case SC_ERR_USAGE: return "usage error";
     case SC_ERR_IO: return "I/O error";
+    case SC_ERR_WRITE: return "write error";
     case SC_ERR_FORMAT: return "format error";
     case SC_ERR_SHAPE: return "shape error";
     case SC_ERR_UNSUPPORTED: return "unsupported";

@@ -69,7 +69,7 @@ sc_status sc_run_files_open(sc_run_files *f, const sc_train_config *cfg, int app
 sc_status sc_run_files_sync_log(sc_run_files *f, int64_t *log_bytes, sc_error *err) {
     struct stat st;
     if (fflush(f->log) != 0 || fsync(fileno(f->log)) != 0 || fstat(fileno(f->log), &st) != 0)
-        return sc_fail(err, SC_ERR_IO, "syncing %s/log.jsonl: %s", f->dir, strerror(errno));
+        return sc_fail(err, SC_ERR_WRITE, "syncing %s/log.jsonl: %s", f->dir, strerror(errno));
     *log_bytes = (int64_t)st.st_size;
     return SC_OK;
 }
@@ -77,7 +77,7 @@ sc_status sc_run_files_sync_log(sc_run_files *f, int64_t *log_bytes, sc_error *e
 static sc_status write_line(sc_run_files *f, sc_error *err) {
     SC_TRY(sc_json_writer_finish(&f->line, err));
     if (fprintf(f->log, "%s\n", f->line.buf) < 0 || fflush(f->log) != 0)
-        return sc_fail(err, SC_ERR_IO, "writing %s/log.jsonl: %s", f->dir, strerror(errno));
+        return sc_fail(err, SC_ERR_WRITE, "writing %s/log.jsonl: %s", f->dir, strerror(errno));
     return SC_OK;
 }
 
