@@ -93,7 +93,7 @@ START_TEST(test_atomic_write_rename_fails) {
     snprintf(inner, sizeof inner, "%s/keep", target);
     write_text_file(inner, "k");
     sc_error err = {0};
-    ck_assert_int_eq(sc_file_write_atomic(target, "data", 4, &err), SC_ERR_WRITE);
+    ck_assert_int_eq(sc_file_write_atomic(target, "data", 4, &err), SC_ERR_IO);
     ck_assert_ptr_nonnull(strstr(err.msg, "renaming the temporary file"));
     ck_assert_int_eq(sc_test_dir_entries(dir, names, sizeof names), 1); /* no temporary file */
     ck_assert_str_eq(names, "out ");

@@ -59,6 +59,20 @@ static int sync_parent_dir(const char *path) {
     return rc;
 }
 
+/* A failed write step's status: storage that is full, read-only or failing is a runtime failure
+ * (SC_ERR_WRITE); anything else (a path that is a directory, no permission) is the path's
+ * fault (SC_ERR_IO). */
+static sc_status write_failure_status(int e) {
+    switch (e) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+    case EIO:
+    case EROFS: return SC_ERR_WRITE;
+    default: return SC_ERR_IO;
+    }
+}
+
 sc_status sc_file_write_atomic_chunks(const char *path, const sc_file_chunk *chunks, size_t count,
                                       sc_error *err) {
     size_t total = 0;
@@ -73,7 +87,7 @@ sc_status sc_file_write_atomic_chunks(const char *path, const sc_file_chunk *chu
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         int e = errno;
-        sc_status st = sc_fail(err, SC_ERR_IO, "cannot write %s: creating the temporary file %s failed: %s",
+        sc_status st = sc_fail(err, write_failure_status(e), "cannot write %s: creating the temporary file %s failed: %s",
                                path, tmp, strerror(e));
         free(tmp);
         return st;
@@ -96,14 +110,14 @@ sc_status sc_file_write_atomic_chunks(const char *path, const sc_file_chunk *chu
     }
     if (step) {
         unlink(tmp);
-        sc_status st = sc_fail(err, SC_ERR_WRITE, "cannot write %s: %s the temporary file %s failed after %zu of %zu bytes: %s",
+        sc_status st = sc_fail(err, write_failure_status(e), "cannot write %s: %s the temporary file %s failed after %zu of %zu bytes: %s",
                                path, step, tmp, written, total, strerror(e));
         free(tmp);
         return st;
     }
     free(tmp);
     if (sync_parent_dir(path) != 0)
-        return sc_fail(err, SC_ERR_WRITE, "wrote %s but syncing its directory failed: %s", path,
+        return sc_fail(err, write_failure_status(errno), "wrote %s but syncing its directory failed: %s", path,
                        strerror(errno));
     return SC_OK;
 }

@@ -14,7 +14,7 @@ typedef enum sc_status {
     SC_OK = 0,
     SC_ERR_USAGE,       /* bad option or argument */
     SC_ERR_IO,          /* missing or unreadable file, a file that cannot be created */
-    SC_ERR_WRITE,       /* storage failed while writing: disk full, read-only, I/O error */
+    SC_ERR_WRITE,       /* storage failed while writing: full, read-only file system, I/O error */
     SC_ERR_FORMAT,      /* malformed file: wrong magic, truncated, lying header */
     SC_ERR_SHAPE,       /* tensor shapes that disagree */
     SC_ERR_UNSUPPORTED, /* valid request this backend or build cannot do */
