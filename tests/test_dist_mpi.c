@@ -7,7 +7,9 @@
  *   run's losses exactly (and rank 1 prints nothing: notes and progress are rank 0's);
  *   resumed by one process instead (--sync-bn), within 1e-5;
  * - without --sync-bn a short run trains (the loss falls, the test accuracy is far above
- *   chance); a --batch that no rank accepts is one error line, from rank 0;
+ *   chance), and gives the same bits with ~30 small gradient buckets, all-reduced during the
+ *   backward pass (--grad-overlap on) or after it; a --batch that no rank accepts is one
+ *   error line, from rank 0;
  * - a rank that cannot read its data (test hook SCAAT_TEST_BAD_DATA_RANK=1) ends both ranks
  *   with its error line and a non-zero exit within seconds.
  * Exits 77 (skipped) in a build without MPI. */
@@ -153,8 +155,8 @@ static void expect_same_checkpoint(const char *a_path, const char *b_path, doubl
             memcpy(&va, (const char *)ea->data + 4 * k, 4);
             memcpy(&vb, (const char *)eb->data + 4 * k, 4);
             ck_assert_msg(fabs((double)va - vb) <= tol * (1.0 + fabs((double)va)),
-                          "%s[%lld]: %.9g (1 rank) vs %.9g (2 ranks)", ea->name, (long long)k,
-                          (double)va, (double)vb);
+                          "%s[%lld]: %.9g (%s) vs %.9g (%s)", ea->name, (long long)k,
+                          (double)va, a_path, (double)vb, b_path);
         }
     }
     sc_st_close(&a);
@@ -256,6 +258,25 @@ START_TEST(test_per_rank_bn_trains) {
     snprintf(path, sizeof path, "%s/metrics.json", out);
     ck_assert_msg(sc_test_json_number(path, "test_accuracy") > 0.8, "test accuracy %g",
                   sc_test_json_number(path, "test_accuracy"));
+    /* ~30 buckets of 0.01 MiB, all-reduced during the backward pass or after it: the same
+     * sums of the same two gradients, so the same bits as one 25 MiB bucket */
+    char small_on[300], small_off[300], ckpt[400], ckpt2[400];
+    snprintf(small_on, sizeof small_on, "%s/small-on", dir);
+    snprintf(small_off, sizeof small_off, "%s/small-off", dir);
+    const char *on[] = {"--lr", "0.2", "--bucket-mb", "0.01", NULL};
+    const char *off[] = {"--lr", "0.2", "--bucket-mb", "0.01", "--grad-overlap", "off", NULL};
+    ck_assert_msg(train(&j, 2, small_on, on, log, sizeof log, &seconds) == 0, "%s", log);
+    ck_assert_msg(train(&j, 2, small_off, off, log, sizeof log, &seconds) == 0, "%s", log);
+    double loss_on[MAX_STEPS] = {0}, loss_off[MAX_STEPS] = {0};
+    ck_assert_int_eq(read_losses(small_on, loss_on, &lines), 20);
+    ck_assert_int_eq(read_losses(small_off, loss_off, &lines), 20);
+    for (int s = 1; s <= 20; s++)
+        ck_assert_msg(loss_on[s] == loss[s] && loss_off[s] == loss[s], "step %d: %.17g (one "
+                      "bucket), %.17g (small, overlapped), %.17g (small, after the backward)", s,
+                      loss[s], loss_on[s], loss_off[s]);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
+    snprintf(ckpt2, sizeof ckpt2, "%s/checkpoint-last.safetensors", small_on);
+    expect_same_checkpoint(ckpt, ckpt2, 0.0);
     /* a global batch that does not divide by the ranks is refused on every rank */
     const char *odd[] = {"--batch", "15", NULL};
     int code = train(&j, 2, out, odd, log, sizeof log, &seconds);

@@ -127,6 +127,8 @@ nccl_check() { # name, then the extra options of the job
 }
 nccl_check nccl_1rank
 nccl_check nccl_1rank_sync_bn --sync-bn
+# 43 buckets of 1 MiB, each started on the communication stream during the backward pass
+nccl_check nccl_1rank_buckets --bucket-mb 1
 
 if [ "$sanitize" = 1 ]; then
   if ! command -v compute-sanitizer >/dev/null; then

@@ -177,6 +177,15 @@ sc_status sc_dist_sum_floats_start(sc_dist *d, float *data, int64_t count, sc_er
     return st;
 }
 
+sc_status sc_dist_sum_floats_progress(sc_dist *d, sc_error *err) {
+    if (!sc_dist_active(d))
+        return SC_OK;
+    double started = sc_now_seconds();
+    sc_status st = sc_transport_sum_floats_progress(d, err);
+    d->comm_seconds += sc_now_seconds() - started;
+    return st;
+}
+
 sc_status sc_dist_sum_floats_wait(sc_dist *d, sc_error *err) {
     if (!sc_dist_active(d))
         return SC_OK;

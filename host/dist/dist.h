@@ -69,9 +69,12 @@ sc_status sc_dist_any(sc_dist *d, int *flag, sc_error *err);
 sc_status sc_dist_broadcast(sc_dist *d, void *bytes, size_t size, sc_error *err);
 
 /* In-place float sums over ranks of host buffers, started without waiting (MPI_Iallreduce);
- * sc_dist_sum_floats_wait completes every one started. At most SC_DIST_MAX_PENDING pending. */
+ * sc_dist_sum_floats_wait completes every one started. At most SC_DIST_MAX_PENDING pending.
+ * The buffers must not be touched until the wait. sc_dist_sum_floats_progress lets MPI move
+ * the pending ones along (it completes none for the caller): call it while other work runs. */
 #define SC_DIST_MAX_PENDING 4096
 sc_status sc_dist_sum_floats_start(sc_dist *d, float *data, int64_t count, sc_error *err);
+sc_status sc_dist_sum_floats_progress(sc_dist *d, sc_error *err);
 sc_status sc_dist_sum_floats_wait(sc_dist *d, sc_error *err);
 
 #endif

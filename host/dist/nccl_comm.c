@@ -1,5 +1,6 @@
-/* NCCL communicator and gradient mean on the CUDA backend's stream (see nccl_comm.h). Built
- * only with MPI + CUDA + NCCL; compiled on the development machine, not yet run on a GPU. */
+/* NCCL communicator and gradient mean on a communication stream beside the CUDA backend's
+ * compute stream (see nccl_comm.h). Built only with MPI + CUDA + NCCL; compiled on the
+ * development machine, not yet run on a GPU. */
 #include "nccl_comm.h"
 
 #include <nccl.h>
@@ -10,9 +11,17 @@
 
 struct sc_nccl_comm {
     ncclComm_t comm;
-    cudaStream_t stream;
+    cudaStream_t compute;     /* the backend's stream: the backward pass and the optimizer */
+    cudaStream_t stream;      /* the all-reduces */
+    cudaEvent_t grads_ready;  /* recorded on compute before each bucket starts */
+    cudaEvent_t reduced;      /* recorded on stream once every bucket is queued */
     double timeout_seconds;
 };
+
+static sc_status cuda_fail(sc_error *err, cudaError_t e, const char *what) {
+    return sc_fail(err, SC_ERR_BACKEND, "gradient all-reduce: %s: %s", what,
+                   cudaGetErrorString(e));
+}
 
 static sc_status nccl_fail(sc_error *err, ncclResult_t r, const char *what) {
     return sc_fail(err, SC_ERR_BACKEND, "NCCL %s failed: %s", what, ncclGetErrorString(r));
@@ -23,7 +32,16 @@ sc_status sc_nccl_comm_create(sc_dist *d, sc_backend *be, sc_nccl_comm **out, sc
     sc_nccl_comm *c = calloc(1, sizeof *c);
     if (!c)
         return sc_fail(err, SC_ERR_OOM, "no host memory for the NCCL communicator");
-    c->stream = sc_cuda_ctx_of(be)->stream;
+    c->compute = sc_cuda_ctx_of(be)->stream;
+    cudaError_t e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking);
+    if (e == cudaSuccess)
+        e = cudaEventCreateWithFlags(&c->grads_ready, cudaEventDisableTiming);
+    if (e == cudaSuccess)
+        e = cudaEventCreateWithFlags(&c->reduced, cudaEventDisableTiming);
+    if (e != cudaSuccess) {
+        sc_nccl_comm_destroy(c);
+        return cuda_fail(err, e, "communication stream");
+    }
     const char *timeout = getenv("SCAAT_NCCL_TIMEOUT");
     c->timeout_seconds = timeout && atof(timeout) > 0 ? atof(timeout) : 600.0;
     ncclUniqueId id;
@@ -41,7 +59,8 @@ sc_status sc_nccl_comm_create(sc_dist *d, sc_backend *be, sc_nccl_comm **out, sc
     if (st == SC_OK && (r = ncclCommInitRank(&c->comm, d->world_size, id, d->rank)) != ncclSuccess)
         st = nccl_fail(err, r, "communicator set-up (ncclCommInitRank)");
     if (st != SC_OK) {
-        free(c);
+        c->comm = NULL;
+        sc_nccl_comm_destroy(c);
         return st;
     }
     *out = c;
@@ -74,19 +93,28 @@ static sc_status wait_checked(sc_nccl_comm *c, sc_error *err) {
     }
 }
 
-sc_status sc_nccl_comm_mean(sc_nccl_comm *c, sc_dist *d, float *data,
-                            const sc_dist_bucket *buckets, int n_buckets, sc_error *err) {
+sc_status sc_nccl_comm_start(sc_nccl_comm *c, float *data, int64_t count, sc_error *err) {
     if (!c->comm)
         return sc_fail(err, SC_ERR_BACKEND, "the NCCL communicator was aborted after an error");
-    double started = sc_now_seconds();
-    ncclResult_t r = ncclGroupStart();
-    for (int i = 0; i < n_buckets && r == ncclSuccess; i++)
-        r = ncclAllReduce(data + buckets[i].offset, data + buckets[i].offset,
-                          (size_t)buckets[i].count, ncclFloat, ncclAvg, c->comm, c->stream);
-    ncclResult_t end = ncclGroupEnd();
-    sc_status st = r != ncclSuccess     ? nccl_fail(err, r, "all-reduce (ncclAllReduce)")
-                   : end != ncclSuccess ? nccl_fail(err, end, "all-reduce (ncclGroupEnd)")
-                                        : wait_checked(c, err);
+    cudaError_t e = cudaEventRecord(c->grads_ready, c->compute);
+    if (e == cudaSuccess)
+        e = cudaStreamWaitEvent(c->stream, c->grads_ready, 0);
+    if (e != cudaSuccess)
+        return cuda_fail(err, e, "ordering after the backward pass");
+    ncclResult_t r = ncclAllReduce(data, data, (size_t)count, ncclFloat, ncclAvg, c->comm,
+                                   c->stream);
+    return r == ncclSuccess ? SC_OK : nccl_fail(err, r, "all-reduce (ncclAllReduce)");
+}
+
+sc_status sc_nccl_comm_finish(sc_nccl_comm *c, sc_dist *d, sc_error *err) {
+    if (!c->comm)
+        return sc_fail(err, SC_ERR_BACKEND, "the NCCL communicator was aborted after an error");
+    double started = sc_now_seconds(); /* the wait the backward did not hide */
+    cudaError_t e = cudaEventRecord(c->reduced, c->stream);
+    if (e == cudaSuccess)
+        e = cudaStreamWaitEvent(c->compute, c->reduced, 0);
+    sc_status st = e == cudaSuccess ? wait_checked(c, err)
+                                    : cuda_fail(err, e, "ordering before the optimizer");
     d->comm_seconds += sc_now_seconds() - started;
     return st;
 }
@@ -96,5 +124,12 @@ void sc_nccl_comm_destroy(sc_nccl_comm *c) {
         return;
     if (c->comm)
         ncclCommDestroy(c->comm);
+    /* teardown: a failure here has nothing left to spoil, but must not stay CUDA's last error */
+    if (c->reduced && cudaEventDestroy(c->reduced) != cudaSuccess)
+        (void)cudaGetLastError();
+    if (c->grads_ready && cudaEventDestroy(c->grads_ready) != cudaSuccess)
+        (void)cudaGetLastError();
+    if (c->stream && cudaStreamDestroy(c->stream) != cudaSuccess)
+        (void)cudaGetLastError();
     free(c);
 }

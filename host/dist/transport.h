@@ -20,5 +20,6 @@ sc_status sc_transport_max_int(sc_dist *d, int *value, sc_error *err);
 sc_status sc_transport_broadcast(sc_dist *d, void *bytes, size_t size, sc_error *err);
 sc_status sc_transport_sum_floats_start(sc_dist *d, float *data, int64_t count, sc_error *err);
 sc_status sc_transport_sum_floats_wait(sc_dist *d, sc_error *err);
+sc_status sc_transport_sum_floats_progress(sc_dist *d, sc_error *err);
 
 #endif

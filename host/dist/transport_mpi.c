@@ -135,6 +135,17 @@ sc_status sc_transport_sum_floats_start(sc_dist *d, float *data, int64_t count, 
     return SC_OK;
 }
 
+/* MPI_Testall: the library moves pending transfers along only inside MPI calls (no progress
+ * thread in a default OpenMPI), so the backward pass calls this between layers. */
+sc_status sc_transport_sum_floats_progress(sc_dist *d, sc_error *err) {
+    sc_dist_transport *t = d->transport;
+    int done = 0;
+    if (t->pending == 0)
+        return SC_OK;
+    int rc = MPI_Testall(t->pending, t->requests, &done, MPI_STATUSES_IGNORE);
+    return rc == MPI_SUCCESS ? SC_OK : mpi_fail(err, rc, "all-reduce progress (MPI_Testall)");
+}
+
 sc_status sc_transport_sum_floats_wait(sc_dist *d, sc_error *err) {
     sc_dist_transport *t = d->transport;
     int rc = MPI_Waitall(t->pending, t->requests, MPI_STATUSES_IGNORE);

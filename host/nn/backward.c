@@ -68,6 +68,11 @@ static sc_status backward_layer(sc_net *net, sc_acts *a, int l, sc_bwd_mode mode
 }
 
 sc_status sc_net_backward(sc_net *net, sc_acts *acts, sc_bwd_mode mode, sc_error *err) {
+    return sc_net_backward_hooked(net, acts, mode, NULL, err);
+}
+
+sc_status sc_net_backward_hooked(sc_net *net, sc_acts *acts, sc_bwd_mode mode,
+                                 const sc_backward_hook *hook, sc_error *err) {
     sc_backend *be = net->be;
     if (!acts->grads[acts->n_values - 1].data)
         return sc_fail(err, SC_ERR_INTERNAL, "backward on activations created without gradients");
@@ -84,6 +89,10 @@ sc_status sc_net_backward(sc_net *net, sc_acts *acts, sc_bwd_mode mode, sc_error
                                "forward (weight gradients need batch statistics)", net->layers[l].name);
             return sc_fail(err, st, "backward, layer %d (%s): %s", l,
                            net->layers[l].name[0] ? net->layers[l].name : "unnamed", be->err.msg);
+        }
+        if (hook && (st = hook->layer_done(hook->ctx, l, err)) != SC_OK) {
+            be->ops->range_pop(be);
+            return st;
         }
     }
     be->ops->range_pop(be);

@@ -173,4 +173,17 @@ sc_status sc_net_forward(sc_net *net, sc_acts *acts, sc_fwd_mode mode, sc_error 
 /* Starts from the logits gradient already in sc_acts_dlogits(acts) (e.g. from softmax_xent). */
 sc_status sc_net_backward(sc_net *net, sc_acts *acts, sc_bwd_mode mode, sc_error *err);
 
+/* Told by a full backward each time a layer is done (on a device backend: its work is queued
+ * on the stream). Layers run from the last to the first and a layer writes only its own
+ * parameters' gradients, so when layer l is done the gradients of the parameters of layers
+ * l .. n_layers - 1 are final for this pass: a data-parallel run starts their all-reduce while
+ * the backward of the earlier layers goes on (host/dist/gradient_sync.c). */
+typedef struct sc_backward_hook {
+    sc_status (*layer_done)(void *ctx, int layer, sc_error *err);
+    void *ctx;
+} sc_backward_hook;
+/* sc_net_backward, calling hook->layer_done after every layer (hook NULL: none). */
+sc_status sc_net_backward_hooked(sc_net *net, sc_acts *acts, sc_bwd_mode mode,
+                                 const sc_backward_hook *hook, sc_error *err);
+
 #endif

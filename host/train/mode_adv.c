@@ -10,6 +10,5 @@ sc_status sc_train_step_adv(const sc_train_step_args *args, sc_error *err) {
     SC_TRY(sc_train_attack(args, adv, NULL, args->mode->cfg.eps, 1, SC_ATTACK_CE, err));
     SC_TRY(sc_net_forward(net, adv, SC_FWD_TRAIN, err));
     SC_TRY(sc_train_xent(args, adv, 1, SC_STAT_CE_ADV, err));
-    SC_TRY(sc_net_backward(net, adv, SC_BWD_FULL, err));
-    return sc_train_apply_sgd(args, err);
+    return sc_train_last_backward_sgd(args, adv, err);
 }

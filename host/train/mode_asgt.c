@@ -22,8 +22,8 @@ sc_status sc_train_step_asgt(const sc_train_step_args *args, sc_error *err) {
     SC_TRY(sc_net_forward(net, masked, SC_FWD_TRAIN, err));
     SC_TRY(sc_train_kl(args, masked, 1, clean, 0, err));
     SC_TRY(sc_net_backward(net, clean, SC_BWD_FULL, err));
+    if (s->cfg.kl_detach_target) /* detached, x~'s branch gets no gradient at all */
+        return sc_train_last_backward_sgd(args, adv, err);
     SC_TRY(sc_net_backward(net, adv, SC_BWD_FULL, err));
-    if (!s->cfg.kl_detach_target) /* detached, x~'s branch gets no gradient at all */
-        SC_TRY(sc_net_backward(net, masked, SC_BWD_FULL, err));
-    return sc_train_apply_sgd(args, err);
+    return sc_train_last_backward_sgd(args, masked, err);
 }

@@ -34,6 +34,5 @@ sc_status sc_train_step_scaat(const sc_train_step_args *args, sc_error *err) {
     SC_TRY(sc_net_forward(net, adv, SC_FWD_TRAIN, err));
     SC_TRY(sc_train_kl(args, clean, 0, adv, 1, err));
     SC_TRY(sc_net_backward(net, clean, SC_BWD_FULL, err));
-    SC_TRY(sc_net_backward(net, adv, SC_BWD_FULL, err));
-    return sc_train_apply_sgd(args, err);
+    return sc_train_last_backward_sgd(args, adv, err);
 }

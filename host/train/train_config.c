@@ -26,6 +26,8 @@ void sc_train_config_default(sc_train_config *cfg) {
     cfg->log_every = 10;
     cfg->tf32 = 1;
     cfg->checkpoint_every_epoch = 1;
+    cfg->bucket_mb = 25.0f;
+    cfg->grad_overlap = 1;
 }
 
 void sc_train_config_resolve(sc_train_config *cfg, int image_height) {
@@ -78,6 +80,8 @@ void sc_train_config_write_json(const sc_train_config *cfg, sc_json_writer *w) {
     sc_json_field_bool(w, "debug_sync", cfg->debug_sync);
     sc_json_field_bool(w, "deterministic", cfg->deterministic);
     sc_json_field_bool(w, "sync_bn", cfg->sync_bn);
+    sc_json_field_float(w, "bucket_mb", cfg->bucket_mb);
+    sc_json_field_bool(w, "grad_overlap", cfg->grad_overlap);
     sc_json_field_int(w, "threads", cfg->threads);
     sc_data_config_write_json(&cfg->data, w);
     sc_json_field_float(w, "bn_momentum", 0.1f);

@@ -47,6 +47,8 @@ typedef struct sc_train_config {
     int threads;            /* CPU threads, 0 = all cores */
     int checkpoint_every_epoch; /* 1: checkpoint-last after every epoch */
     int sync_bn;            /* data-parallel runs: BN statistics over the global batch */
+    float bucket_mb;        /* data-parallel runs: MiB of gradient floats per all-reduce bucket */
+    int grad_overlap;       /* data-parallel runs: start buckets during the backward pass */
     sc_data_config data;    /* image datasets: size, resize, channels, workers, bad images */
     sc_mode_config mode;    /* training mode and its knobs */
     /* the dataset's normalisation, filled in once the dataset is loaded (config.json records

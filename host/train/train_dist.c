@@ -33,7 +33,9 @@ sc_status sc_train_dist_open(sc_train_dist *t, sc_dist *d, sc_net *net,
     t->sync_bn = NULL;
     if (!d || !d->launched) /* mpirun -np 1 still runs the data-parallel path (NCCL of size 1) */
         return SC_OK;
-    SC_TRY(sc_gradient_sync_create(d, net, 0, &t->grads, err));
+    int64_t bucket_floats = (int64_t)((double)cfg->bucket_mb * 1024.0 * 1024.0 / sizeof(float));
+    SC_TRY(sc_gradient_sync_create(d, net, bucket_floats > 0 ? bucket_floats : 1,
+                                   cfg->grad_overlap, &t->grads, err));
     if (cfg->sync_bn)
         SC_TRY(sc_sync_bn_create(d, net, &t->sync_bn, err));
     return SC_OK;

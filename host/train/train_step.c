@@ -32,6 +32,13 @@ sc_status sc_train_apply_sgd(const sc_train_step_args *args, sc_error *err) {
     return sc_train_op(be, st, "optimizer step", err);
 }
 
+sc_status sc_train_last_backward_sgd(const sc_train_step_args *args, sc_acts *branch,
+                                     sc_error *err) {
+    SC_TRY(sc_net_backward_hooked(args->net, branch, SC_BWD_FULL,
+                                  sc_gradient_sync_hook(args->grad_sync), err));
+    return sc_train_apply_sgd(args, err);
+}
+
 sc_status sc_train_copy_batch(sc_acts *from, sc_acts *to, sc_error *err) {
     sc_backend *be = from->net->be;
     sc_status st = be->ops->copy(be, to->values[0].data, from->values[0].data,
@@ -122,6 +129,5 @@ sc_status sc_train_step_standard(const sc_train_step_args *args, sc_error *err) 
     SC_TRY(sc_net_zero_grads(args->net, err));
     SC_TRY(sc_net_forward(args->net, args->acts, SC_FWD_TRAIN, err));
     SC_TRY(sc_train_xent(args, args->acts, 1, SC_STAT_CE, err));
-    SC_TRY(sc_net_backward(args->net, args->acts, SC_BWD_FULL, err));
-    return sc_train_apply_sgd(args, err);
+    return sc_train_last_backward_sgd(args, args->acts, err);
 }

@@ -40,8 +40,14 @@ sc_status sc_train_step_asgt(const sc_train_step_args *args, sc_error *err);
 
 /* ---- pieces shared by the modes (train_step.c) ------------------------------------------ */
 
-/* The optimizer part: SGD-momentum over all trainable parameters. */
+/* The optimizer part: SGD-momentum over all trainable parameters (after the gradient
+ * all-reduce of a data-parallel run). */
 sc_status sc_train_apply_sgd(const sc_train_step_args *args, sc_error *err);
+/* The step's last full backward, of `branch` (adding to the gradients of earlier ones), then
+ * the optimizer. In a data-parallel run the backward hands each bucket of finished gradients
+ * to the all-reduce as it goes (gradient_sync.h), so call no other backward after it. */
+sc_status sc_train_last_backward_sgd(const sc_train_step_args *args, sc_acts *branch,
+                                     sc_error *err);
 /* Copy the clean input and labels into another branch's activations. */
 sc_status sc_train_copy_batch(sc_acts *from, sc_acts *to, sc_error *err);
 /* softmax_xent of a branch's logits against its labels, gradient into its dlogits (or none),

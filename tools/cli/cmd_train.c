@@ -72,6 +72,9 @@ static void print_help(void) {
         "  (at most the cores the launcher bound the rank to)\n"
         "  --sync-bn             batch-norm statistics over the global batch on every rank\n"
         "                        (default: each rank's own share, as PyTorch DDP)\n"
+        "  --bucket-mb M         MiB of gradients per all-reduce bucket (default 25, as DDP)\n"
+        "  --grad-overlap on|off all-reduce each bucket as soon as the backward pass has\n"
+        "                        finished its layers (default on; off: after the whole pass)\n"
         "\n"
         "\n",
         sc_cli_data_help(), sc_model_names());
@@ -176,6 +179,10 @@ static sc_status parse_option(sc_args *a, sc_train_config *cfg, sc_error *err) {
         cfg->nesterov = 1;
         return sc_args_flag(a, err);
     }
+    if (sc_args_is(a, "--bucket-mb"))
+        return sc_args_float(a, 1e-3, 1024.0, &cfg->bucket_mb, err);
+    if (sc_args_is(a, "--grad-overlap"))
+        return sc_args_on_off(a, &cfg->grad_overlap, err);
     if (sc_args_is(a, "--sync-bn")) {
         cfg->sync_bn = 1;
         return sc_args_flag(a, err);
