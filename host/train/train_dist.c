@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "host/core/log.h"
+
 sc_status sc_train_dist_check(const sc_dist *d, const sc_train_config *cfg, sc_error *err) {
     int world = sc_train_dist_world(d);
     if (cfg->batch % world != 0)
@@ -36,6 +38,12 @@ sc_status sc_train_dist_open(sc_train_dist *t, sc_dist *d, sc_net *net,
     int64_t bucket_floats = (int64_t)((double)cfg->bucket_mb * 1024.0 * 1024.0 / sizeof(float));
     SC_TRY(sc_gradient_sync_create(d, net, bucket_floats > 0 ? bucket_floats : 1,
                                    cfg->grad_overlap, &t->grads, err));
+    if (d->rank == 0)
+        sc_log("gradient all-reduce: %d bucket%s of up to %g MiB, %s",
+               sc_gradient_sync_bucket_count(t->grads),
+               sc_gradient_sync_bucket_count(t->grads) == 1 ? "" : "s", (double)cfg->bucket_mb,
+               sc_gradient_sync_hook(t->grads) ? "started during the backward pass"
+                                               : "after the backward pass");
     if (cfg->sync_bn)
         SC_TRY(sc_sync_bn_create(d, net, &t->sync_bn, err));
     return SC_OK;

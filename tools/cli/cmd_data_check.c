@@ -13,10 +13,8 @@
 #include "host/core/log.h"
 
 typedef struct check_options {
-    char dataset[32];
-    char data_dir[1024];
+    sc_cli_dataset in;
     int pipeline; /* 1 = time the training pipeline instead of checking */
-    sc_data_config data;
 } check_options;
 
 static void print_help(void) {
@@ -38,31 +36,13 @@ static void print_help(void) {
            "                      through the loader with --workers threads; prints images/s\n");
 }
 
-static sc_status parse(int argc, char **argv, check_options *o, int *help, sc_error *err) {
-    memset(o, 0, sizeof *o);
-    snprintf(o->dataset, sizeof o->dataset, "imagefolder");
-    sc_args a;
-    sc_args_init(&a, argc, argv);
-    sc_status st = SC_OK;
-    while (st == SC_OK && sc_args_next(&a, &st, err)) {
-        int matched = 0;
-        if (sc_args_is(&a, "--help") || sc_args_is(&a, "-h")) {
-            *help = 1;
-            return SC_OK;
-        } else if (sc_args_is(&a, "--dataset")) {
-            st = sc_args_string(&a, o->dataset, sizeof o->dataset, err);
-        } else if (sc_args_is(&a, "--data")) {
-            st = sc_args_string(&a, o->data_dir, sizeof o->data_dir, err);
-        } else if (sc_args_is(&a, "--pipeline")) {
-            o->pipeline = 1;
-            st = sc_args_flag(&a, err);
-        } else {
-            st = sc_cli_data_option(&a, &o->data, &matched, err);
-            if (!matched)
-                st = sc_args_unknown(&a, "data-check", err);
-        }
-    }
-    return st;
+static sc_status own_option(sc_args *a, void *ctx, int *matched, sc_error *err) {
+    check_options *o = ctx;
+    *matched = sc_args_is(a, "--pipeline");
+    if (!*matched)
+        return SC_OK;
+    o->pipeline = 1;
+    return sc_args_flag(a, err);
 }
 
 static void print_sizes(const sc_source *src, const sc_data_check_result *r) {
@@ -80,12 +60,12 @@ static void print_sizes(const sc_source *src, const sc_data_check_result *r) {
 /* Report one split; *problems += bad images and empty classes. */
 static sc_status check_split(const check_options *o, int train, int64_t *problems,
                              sc_error *err) {
-    sc_data_config data = o->data;
+    sc_data_config data = o->in.data;
     data.skip_bad = 1; /* keep empty class folders: they are reported below */
-    sc_data_request req = {o->data_dir, train, 1, {0, 0}, &data};
+    sc_data_request req = {o->in.data_dir, train, 1, {0, 0}, &data};
     sc_source *src;
-    SC_TRY(sc_source_open(o->dataset, &req, &src, err));
-    int workers = sc_data_workers(&o->data);
+    SC_TRY(sc_source_open(o->in.dataset, &req, &src, err));
+    int workers = sc_data_workers(&o->in.data);
     sc_data_check_result r;
     sc_status st = sc_data_check_run(src, workers, &r, err);
     if (st != SC_OK) {
@@ -124,16 +104,16 @@ static sc_status check_split(const check_options *o, int train, int64_t *problem
 
 /* One epoch of the training split through the loader, timed. */
 static sc_status time_pipeline(const check_options *o, sc_error *err) {
-    sc_data_request req = {o->data_dir, 1, 0, {0, 1}, &o->data};
+    sc_data_request req = {o->in.data_dir, 1, 0, {0, 1}, &o->in.data};
     sc_source *src;
-    SC_TRY(sc_source_open(o->dataset, &req, &src, err));
+    SC_TRY(sc_source_open(o->in.dataset, &req, &src, err));
     sc_loader_config lc;
     memset(&lc, 0, sizeof lc);
     lc.batch_size = 64;
     lc.shuffle = 1;
-    lc.workers = sc_data_workers(&o->data);
+    lc.workers = sc_data_workers(&o->in.data);
     lc.queue_depth = 4;
-    lc.skip_bad = o->data.skip_bad;
+    lc.skip_bad = o->in.data.skip_bad;
     sc_loader *loader = NULL;
     sc_status st = sc_loader_open_source(&loader, src, &lc, err);
     double start = sc_now_seconds();
@@ -160,7 +140,9 @@ int sc_cmd_data_check(int argc, char **argv) {
     check_options o;
     sc_error err = {0};
     int help = 0;
-    sc_status st = parse(argc, argv, &o, &help, &err);
+    o.pipeline = 0;
+    sc_status st = sc_cli_parse_data_command(argc, argv, "data-check", &o.in, own_option, &o,
+                                             &help, &err);
     if (help) {
         print_help();
         return 0;
@@ -174,6 +156,6 @@ int sc_cmd_data_check(int argc, char **argv) {
         st = check_split(&o, 0, &problems, &err);
     if (st == SC_OK && problems > 0)
         st = sc_fail(&err, SC_ERR_FORMAT, "%s: %lld bad images or empty classes (listed above)",
-                     o.data_dir, (long long)problems);
+                     o.in.data_dir, (long long)problems);
     return sc_cli_exit(st, &err);
 }

@@ -13,10 +13,8 @@
 #include "datasets/loader.h"
 
 typedef struct stats_options {
-    char dataset[32];
-    char data_dir[1024];
-    long long limit;
-    sc_data_config data;
+    sc_cli_dataset in;
+    long long limit; /* 0: every training image */
 } stats_options;
 
 static void print_help(void) {
@@ -33,30 +31,10 @@ static void print_help(void) {
            "                      as for scaat train\n");
 }
 
-static sc_status parse(int argc, char **argv, stats_options *o, int *help, sc_error *err) {
-    memset(o, 0, sizeof *o);
-    snprintf(o->dataset, sizeof o->dataset, "imagefolder");
-    sc_args a;
-    sc_args_init(&a, argc, argv);
-    sc_status st = SC_OK;
-    while (st == SC_OK && sc_args_next(&a, &st, err)) {
-        int matched = 0;
-        if (sc_args_is(&a, "--help") || sc_args_is(&a, "-h")) {
-            *help = 1;
-            return SC_OK;
-        } else if (sc_args_is(&a, "--dataset")) {
-            st = sc_args_string(&a, o->dataset, sizeof o->dataset, err);
-        } else if (sc_args_is(&a, "--data")) {
-            st = sc_args_string(&a, o->data_dir, sizeof o->data_dir, err);
-        } else if (sc_args_is(&a, "--limit")) {
-            st = sc_args_int(&a, 1, (long long)1 << 40, &o->limit, err);
-        } else {
-            st = sc_cli_data_option(&a, &o->data, &matched, err);
-            if (!matched)
-                st = sc_args_unknown(&a, "data-stats", err);
-        }
-    }
-    return st;
+static sc_status own_option(sc_args *a, void *ctx, int *matched, sc_error *err) {
+    stats_options *o = ctx;
+    *matched = sc_args_is(a, "--limit");
+    return *matched ? sc_args_int(a, 1, (long long)1 << 40, &o->limit, err) : SC_OK;
 }
 
 typedef struct channel_sums {
@@ -101,13 +79,13 @@ static sc_status measure(const sc_source *src, const sc_data_config *data, chann
 }
 
 static sc_status run_stats(stats_options *o, sc_error *err) {
-    sc_data_request req = {o->data_dir, 1, 1, {0, 0}, &o->data};
+    sc_data_request req = {o->in.data_dir, 1, 1, {0, 0}, &o->in.data};
     sc_source *src;
-    SC_TRY(sc_source_open(o->dataset, &req, &src, err));
+    SC_TRY(sc_source_open(o->in.dataset, &req, &src, err));
     sc_source_limit(src, o->limit);
     channel_sums s;
     memset(&s, 0, sizeof s);
-    sc_status st = measure(src, &o->data, &s, err);
+    sc_status st = measure(src, &o->in.data, &s, err);
     if (st == SC_OK) {
         char mean[128] = "", std[128] = "";
         size_t m = 0, d = 0;
@@ -123,7 +101,7 @@ static sc_status run_stats(stats_options *o, sc_error *err) {
         }
         printf("%s training split: %lld images of %d x %d x %d after the evaluation transform\n"
                "--norm-mean %s --norm-std %s\n",
-               o->dataset, (long long)src->count, src->channels, src->height, src->width, mean,
+               o->in.dataset, (long long)src->count, src->channels, src->height, src->width, mean,
                std);
     }
     sc_source_close(src);
@@ -134,7 +112,9 @@ int sc_cmd_data_stats(int argc, char **argv) {
     stats_options o;
     sc_error err = {0};
     int help = 0;
-    sc_status st = parse(argc, argv, &o, &help, &err);
+    o.limit = 0;
+    sc_status st = sc_cli_parse_data_command(argc, argv, "data-stats", &o.in, own_option, &o,
+                                             &help, &err);
     if (help) {
         print_help();
         return 0;

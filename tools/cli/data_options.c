@@ -1,6 +1,7 @@
 /* Parsing of the data options (see data_options.h). */
 #include "data_options.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,31 @@ sc_status sc_cli_data_option(sc_args *a, sc_data_config *data, int *matched, sc_
         *matched = 0;
     }
     return st;
+}
+
+sc_status sc_cli_parse_data_command(int argc, char **argv, const char *command, sc_cli_dataset *ds,
+                                    sc_cli_own_option_fn own, void *ctx, int *help, sc_error *err) {
+    memset(ds, 0, sizeof *ds);
+    snprintf(ds->dataset, sizeof ds->dataset, "imagefolder");
+    *help = 0;
+    sc_args a;
+    sc_args_init(&a, argc, argv);
+    sc_status st = SC_OK;
+    while (st == SC_OK && sc_args_next(&a, &st, err)) {
+        int matched = 0;
+        if (sc_args_is(&a, "--help") || sc_args_is(&a, "-h")) {
+            *help = 1;
+            return SC_OK;
+        }
+        if (sc_args_is(&a, "--dataset"))
+            st = sc_args_string(&a, ds->dataset, sizeof ds->dataset, err);
+        else if (sc_args_is(&a, "--data"))
+            st = sc_args_string(&a, ds->data_dir, sizeof ds->data_dir, err);
+        else if ((st = sc_cli_data_option(&a, &ds->data, &matched, err)) == SC_OK && !matched &&
+                 (st = own(&a, ctx, &matched, err)) == SC_OK && !matched)
+            st = sc_args_unknown(&a, command, err);
+    }
+    return st == SC_OK ? sc_cli_data_validate(&ds->data, err) : st;
 }
 
 sc_status sc_cli_data_validate(const sc_data_config *data, sc_error *err) {
