@@ -1,7 +1,8 @@
 /* What the command line refuses and what it guards, as a user meets it:
  * - numbers with spaces, '+', hexadecimal, inf/nan or out of single precision; negative seeds;
  *   empty or unordered --milestones; empty --stem / --data; --device cuda without CUDA;
- * - a run directory in use by another run (exit 2, nothing written);
+ * - a run directory in use by another run (exit 2, nothing written), for train and for the
+ *   --out of eval, explain and evaluate;
  * - non-regular input files (eval --checkpoint /dev/zero);
  * - --eval-batch larger than the test set (capped) and an --out path that is not UTF-8
  *   (written to config.json as \udcXX escapes that read back to the same bytes);
@@ -107,6 +108,31 @@ START_TEST(test_run_directory_guards) {
     ck_assert_int_eq(eval_batch, 32);
     sc_json_doc_free(&doc);
     free(text);
+
+    /* eval, explain and evaluate refuse an --out that a run holds, and write nothing there */
+    char ckpt[400], busy[320];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint-last.safetensors", out);
+    snprintf(busy, sizeof busy, "%s/busy", dir);
+    ck_assert_msg(sc_run_lock_acquire(&lock, busy, &err) == SC_OK, "%s", err.msg);
+    const char *const commands[][16] = {
+        {"eval", "--checkpoint", ckpt, "--data", data, "--device", "cpu", "--out", busy, NULL},
+        {"explain", "--checkpoint", ckpt, "--data", data, "--method", "gradient", "--indices",
+         "0,1", "--device", "cpu", "--out", busy, NULL},
+        {"evaluate", "--checkpoint", ckpt, "--data", data, "--method", "gradient", "--metrics",
+         "gini", "--limit", "4", "--device", "cpu", "--out", busy, NULL}};
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        r = sc_check_cli(dir, commands[c]);
+        ck_assert_msg(r.exit_code == 2 && strstr(r.err, "in use by another run"), "%s: exit %d: %s",
+                      commands[c][0], r.exit_code, r.err);
+        char names[256];
+        ck_assert_int_eq(sc_test_dir_entries(busy, names, sizeof names), 1); /* run.lock */
+    }
+    sc_run_lock_release(&lock);
+    /* free again: eval writes its metrics there */
+    r = sc_check_cli(dir, commands[0]);
+    ck_assert_msg(r.exit_code == 0, "eval: exit %d: %s", r.exit_code, r.err);
+    snprintf(path, sizeof path, "%s/metrics.json", busy);
+    ck_assert(sc_test_file_exists(path));
     sc_test_rmtree(dir);
 }
 END_TEST

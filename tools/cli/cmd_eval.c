@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "data_options.h"
 #include "eval_source.h"
+#include "out_dir.h"
 #include "datasets/loader.h"
 #include "host/core/json_write.h"
 #include "host/core/log.h"
@@ -145,6 +146,9 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         sc_train_data_loader_config(&o->data, src, &lc);
         st = sc_loader_open_source(&loader, src, &lc, err);
     }
+    sc_run_lock lock = {0};
+    if (st == SC_OK && o->out_dir[0])
+        st = sc_cli_out_dir_lock(o->out_dir, &lock, err);
     sc_eval_result r;
     if (st == SC_OK)
         st = sc_evaluate(net, acts, loader, &r, err);
@@ -154,6 +158,7 @@ static sc_status run_eval(eval_options *o, sc_error *err) {
         if (o->out_dir[0])
             st = write_metrics(o, &meta, &r, err);
     }
+    sc_run_lock_release(&lock);
     sc_loader_close(loader);
     sc_acts_destroy(acts);
     sc_net_destroy(net);

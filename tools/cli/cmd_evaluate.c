@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "evaluate_cli.h"
 #include "explain_session.h"
+#include "out_dir.h"
 #include "host/core/log.h"
 #include "host/explain/explain_model.h"
 #include "host/train/run_files.h"
@@ -182,7 +183,11 @@ static sc_status run_evaluate(evaluate_options *o, sc_error *err) {
     SC_TRY(sc_session_open(&o->session, &s, err));
     sc_metrics_run runs[SC_METRICS_MAX_RUNS];
     memset(runs, 0, sizeof runs);
-    sc_status st = evaluate_models(o, &s.ds, &s.sel, s.be, s.models, runs, err);
+    sc_run_lock lock = {0};
+    sc_status st = sc_cli_out_dir_lock(o->out_dir, &lock, err);
+    if (st == SC_OK)
+        st = evaluate_models(o, &s.ds, &s.sel, s.be, s.models, runs, err);
+    sc_run_lock_release(&lock);
     for (int i = 0; i < o->session.n_checkpoints; i++)
         sc_metric_table_free(&runs[i].table);
     sc_session_close(&s);

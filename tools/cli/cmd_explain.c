@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "explain_cli.h"
 #include "explain_session.h"
+#include "out_dir.h"
 #include "host/core/log.h"
 
 static void print_help(void) {
@@ -125,7 +126,10 @@ static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
     explain_results r;
     SC_TRY(sc_explain_results_init(&r, o, ds, sel->count, err));
     sc_explain_checkpoint_names(o, &r);
-    sc_status st = sc_explain_make_dirs(o, &r, err);
+    sc_run_lock lock = {0};
+    sc_status st = sc_cli_out_dir_lock(o->out_dir, &lock, err);
+    if (st == SC_OK)
+        st = sc_explain_make_dirs(o, &r, err);
     for (int ck = 0; ck < o->session.n_checkpoints && st == SC_OK; ck++)
         st = sc_explain_checkpoint(o, ds, sel, &models[ck], ck, &r, err);
     if (st == SC_OK)
@@ -136,6 +140,7 @@ static sc_status explain_all(const explain_options *o, const sc_dataset *ds,
         printf("explained %lld images with %s for %d checkpoint%s on %s: %s/heatmaps\n",
                (long long)sel->count, sc_method_name(o->method.kind), o->session.n_checkpoints,
                o->session.n_checkpoints == 1 ? "" : "s", be->name, o->out_dir);
+    sc_run_lock_release(&lock);
     sc_explain_results_free(&r);
     return st;
 }
