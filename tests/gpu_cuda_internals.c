@@ -8,22 +8,11 @@
  * A standalone program (no Check), like every tests/gpu_*.c. */
 #include <stdio.h>
 
+#include "common/expect.h"
 #include "common/gpu_skip.h"
 
 #ifdef SCAAT_HAVE_CUDA
 #include "cuda/cuda_context.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("  FAIL %s:%d: ", __FILE__, __LINE__);                                          \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* A 3x3 convolution of (2, 8, 16, 16) with 8 filters, prepared and run on be. */
 static sc_status run_conv(sc_backend *be, void *x, void *w, void *y) {
@@ -37,7 +26,7 @@ static sc_status run_conv(sc_backend *be, void *x, void *w, void *y) {
     return st == SC_OK ? be->ops->sync(be) : st;
 }
 
-static void failed_growth_keeps_buffers(sc_backend *be) {
+static void failed_growth_keeps_buffers(sc_expect *expect, sc_backend *be) {
     printf("a failed workspace / scratch growth\n");
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     void *x = NULL, *w = NULL, *y = NULL;
@@ -52,33 +41,35 @@ static void failed_growth_keeps_buffers(sc_backend *be) {
         st = sc_cuda_reserve_scratch(be, (size_t)1 << 20);
     if (st == SC_OK)
         st = run_conv(be, x, w, y);
-    EXPECT(st == SC_OK, "setup: %s", be->err.msg);
+    SC_EXPECT(expect, st == SC_OK, "setup: %s", be->err.msg);
     if (st == SC_OK) {
         void *workspace = ctx->workspace, *scratch = ctx->scratch;
         size_t workspace_bytes = ctx->workspace_bytes, scratch_bytes = ctx->scratch_bytes;
         const size_t impossible = (size_t)1 << 50; /* 1 PiB */
         st = sc_cuda_reserve_workspace(be, impossible);
         printf("  %s\n", be->err.msg);
-        EXPECT(st == SC_ERR_OOM, "workspace growth to 1 PiB: status %d", (int)st);
-        EXPECT(ctx->workspace == workspace && ctx->workspace_bytes == workspace_bytes,
-               "the workspace changed after a failed growth");
+        SC_EXPECT(expect, st == SC_ERR_OOM, "workspace growth to 1 PiB: status %d", (int)st);
+        SC_EXPECT(expect, ctx->workspace == workspace && ctx->workspace_bytes == workspace_bytes,
+                  "the workspace changed after a failed growth");
         st = sc_cuda_reserve_scratch(be, impossible);
-        EXPECT(st == SC_ERR_OOM, "scratch growth to 1 PiB: status %d", (int)st);
-        EXPECT(ctx->scratch == scratch && ctx->scratch_bytes == scratch_bytes,
-               "the scratch changed after a failed growth");
+        SC_EXPECT(expect, st == SC_ERR_OOM, "scratch growth to 1 PiB: status %d", (int)st);
+        SC_EXPECT(expect, ctx->scratch == scratch && ctx->scratch_bytes == scratch_bytes,
+                  "the scratch changed after a failed growth");
         st = run_conv(be, x, w, y);
-        EXPECT(st == SC_OK, "the prepared convolution after the failures: %s", be->err.msg);
+        SC_EXPECT(expect, st == SC_OK, "the prepared convolution after the failures: %s",
+                  be->err.msg);
     }
     be->ops->free(be, x);
     be->ops->free(be, w);
     be->ops->free(be, y);
 }
 
-static void ignored_error_cleared(sc_backend *be) {
+static void ignored_error_cleared(sc_expect *expect, sc_backend *be) {
     printf("an ignored CUDA failure\n");
     int not_device_memory = 0;
     be->ops->free(be, &not_device_memory); /* cudaFree fails; the result is ignored */
-    EXPECT(cudaPeekAtLastError() == cudaSuccess, "the failure stayed as CUDA's last error");
+    SC_EXPECT(expect, cudaPeekAtLastError() == cudaSuccess,
+              "the failure stayed as CUDA's last error");
     void *cell = NULL;
     sc_status st = be->ops->alloc(be, 64 * sizeof(float), &cell);
     if (st == SC_OK) {
@@ -87,18 +78,19 @@ static void ignored_error_cleared(sc_backend *be) {
     }
     if (st == SC_OK)
         st = be->ops->sync(be);
-    EXPECT(st == SC_OK, "the next kernel was blamed: %s", be->err.msg);
+    SC_EXPECT(expect, st == SC_OK, "the next kernel was blamed: %s", be->err.msg);
     be->ops->free(be, cell);
 }
 
-static void label_record_clean(sc_backend *be) {
+static void label_record_clean(sc_expect *expect, sc_backend *be) {
     printf("the label fault record after a clean wait\n");
     sc_cuda_ctx *ctx = sc_cuda_ctx_of(be);
     (void)sc_cuda_label_check_next(be); /* as if a checking kernel had run without a fault */
     sc_status st = sc_cuda_stream_wait(be);
-    EXPECT(st == SC_OK && ctx->label_fault_host->launch == 0 && !ctx->label_check_pending,
-           "record: status %d, launch %u, pending %d", (int)st, ctx->label_fault_host->launch,
-           ctx->label_check_pending);
+    SC_EXPECT(expect,
+              st == SC_OK && ctx->label_fault_host->launch == 0 && !ctx->label_check_pending,
+              "record: status %d, launch %u, pending %d", (int)st, ctx->label_fault_host->launch,
+              ctx->label_check_pending);
 }
 
 int main(void) {
@@ -107,13 +99,13 @@ int main(void) {
     int rc = sc_test_gpu_backends(&config, &cpu, &gpu);
     if (rc != 0)
         return rc;
-    failed_growth_keeps_buffers(gpu);
-    ignored_error_cleared(gpu);
-    label_record_clean(gpu);
+    sc_expect expect = {0};
+    failed_growth_keeps_buffers(&expect, gpu);
+    ignored_error_cleared(&expect, gpu);
+    label_record_clean(&expect, gpu);
     sc_backend_destroy(gpu);
     sc_backend_destroy(cpu);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return sc_expect_finish(&expect);
 }
 #else
 int main(void) {

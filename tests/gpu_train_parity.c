@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/expect.h"
 #include "common/gpu_skip.h"
 #include "common/test_util.h"
 #include "host/core/rng.h"
@@ -257,17 +258,16 @@ int main(int argc, char **argv) {
         {"resnet18", "imagenet", 3, 10, 64, 64},
         {"resnet50", "imagenet", 3, 10, 64, 64},
     };
-    int failures = 0;
+    sc_expect expect = {0};
     for (int kind = 0; kind < SC_MODE_COUNT; kind++) {
         if (only_mode >= 0 && kind != only_mode)
             continue;
         /* every model for standard training; the saliency-guided modes on the two smaller */
         size_t n_models = kind == SC_MODE_STANDARD ? sizeof models / sizeof models[0] : 2;
         for (size_t i = 0; i < n_models; i++)
-            failures += run_model(cpu, gpu, &models[i], 8, steps, (sc_mode_kind)kind);
+            expect.failures += run_model(cpu, gpu, &models[i], 8, steps, (sc_mode_kind)kind);
     }
     sc_backend_destroy(cpu);
     sc_backend_destroy(gpu);
-    printf("%s\n", failures ? "FAILED" : "all passed");
-    return failures ? 1 : 0;
+    return sc_expect_finish(&expect);
 }

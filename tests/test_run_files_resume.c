@@ -19,22 +19,6 @@
 #include "tests/common/check_run.h"
 #include "tests/common/cli_runner.h"
 
-static void base_config(sc_train_config *cfg, const char *data_dir, const char *out_dir) {
-    sc_train_config_default(cfg);
-    snprintf(cfg->dataset, sizeof cfg->dataset, "mnist");
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", data_dir);
-    snprintf(cfg->out_dir, sizeof cfg->out_dir, "%s", out_dir);
-    snprintf(cfg->device, sizeof cfg->device, "cpu");
-    snprintf(cfg->model, sizeof cfg->model, "resnet8");
-    cfg->batch = 32;
-    cfg->eval_batch = 64;
-    cfg->lr = 0.05f;
-    cfg->seed = 3;
-    cfg->epochs = 2; /* 6 steps per epoch on 192 images */
-    cfg->log_every = 4;
-    sc_train_config_resolve(cfg, 28);
-}
-
 typedef struct stop_after {
     int calls, limit;
 } stop_after;
@@ -80,7 +64,9 @@ START_TEST(test_stop_between_log_lines_resumes_to_the_same_log) {
     snprintf(full, sizeof full, "%s/full", dir);
     snprintf(split, sizeof split, "%s/split", dir);
     sc_train_config cfg;
-    base_config(&cfg, data, full);
+    sc_synthetic_train_config(&cfg, data, full, 3);
+    cfg.epochs = 2; /* 6 steps per epoch on 192 images */
+    cfg.log_every = 4;
     sc_error err = {0};
     sc_train_result uninterrupted, first, second;
     ck_assert_msg(sc_train_run(&cfg, NULL, &uninterrupted, &err) == SC_OK, "%s", err.msg);
@@ -110,8 +96,9 @@ START_TEST(test_finished_checkpoint_completes_the_run) {
     prepare("resume-finished", dir, data);
     snprintf(run, sizeof run, "%s/run", dir);
     sc_train_config cfg;
-    base_config(&cfg, data, run);
+    sc_synthetic_train_config(&cfg, data, run, 3);
     cfg.epochs = 1; /* its one epoch is the best */
+    cfg.log_every = 4;
     sc_error err = {0};
     sc_train_result done, completed;
     ck_assert_msg(sc_train_run(&cfg, NULL, &done, &err) == SC_OK, "%s", err.msg);

@@ -18,20 +18,6 @@
 #include "host/train/trainer.h"
 #include "tests/common/check_run.h"
 
-static void base_config(sc_train_config *cfg, const char *data_dir, const char *out_dir) {
-    sc_train_config_default(cfg);
-    snprintf(cfg->dataset, sizeof cfg->dataset, "mnist");
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", data_dir);
-    snprintf(cfg->out_dir, sizeof cfg->out_dir, "%s", out_dir);
-    snprintf(cfg->device, sizeof cfg->device, "cpu");
-    snprintf(cfg->model, sizeof cfg->model, "resnet8");
-    cfg->batch = 32;
-    cfg->eval_batch = 64;
-    cfg->lr = 0.05f;
-    cfg->seed = 7;
-    sc_train_config_resolve(cfg, 28);
-}
-
 START_TEST(test_separable_problem_is_learned) {
     char dir[256], data[300], out[300];
     ck_assert_ptr_nonnull(sc_test_tmpdir("train", dir, sizeof dir));
@@ -41,7 +27,7 @@ START_TEST(test_separable_problem_is_learned) {
     ck_assert_int_eq(sc_mkdirs(data, &err), SC_OK);
     ck_assert_int_eq(sc_synthetic_write_idx(data, 1024, 256, 4, 28, 3), 0);
     sc_train_config cfg;
-    base_config(&cfg, data, out);
+    sc_synthetic_train_config(&cfg, data, out, 7);
     cfg.epochs = 8; /* 8 x 32 = 256 steps */
     sc_train_result r;
     sc_status st = sc_train_run(&cfg, NULL, &r, &err);
@@ -110,7 +96,7 @@ START_TEST(test_resume_is_bit_identical) {
     ck_assert_int_eq(sc_synthetic_write_idx(data, 256, 64, 10, 28, 5), 0);
 
     sc_train_config cfg;
-    base_config(&cfg, data, full);
+    sc_synthetic_train_config(&cfg, data, full, 7);
     cfg.epochs = 2; /* 8 steps per epoch */
     cfg.log_every = 1;
     cfg.crop_padding = 2;

@@ -70,6 +70,21 @@ int sc_synthetic_write_idx(const char *dir, int64_t n_train, int64_t n_test, int
                        classes, size, seed);
 }
 
+void sc_synthetic_train_config(sc_train_config *cfg, const char *data_dir, const char *out_dir,
+                               uint64_t seed) {
+    sc_train_config_default(cfg);
+    snprintf(cfg->dataset, sizeof cfg->dataset, "mnist");
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", data_dir);
+    snprintf(cfg->out_dir, sizeof cfg->out_dir, "%s", out_dir);
+    snprintf(cfg->device, sizeof cfg->device, "cpu");
+    snprintf(cfg->model, sizeof cfg->model, "resnet8");
+    cfg->batch = 32;
+    cfg->eval_batch = 64;
+    cfg->lr = 0.05f;
+    cfg->seed = seed;
+    sc_train_config_resolve(cfg, 28);
+}
+
 sc_checkpoint_meta sc_synthetic_checkpoint_meta(int classes, int size, const char *mode) {
     sc_checkpoint_meta meta;
     memset(&meta, 0, sizeof meta);
