@@ -1,8 +1,9 @@
 /* A training-mode fixture for the mode tests: a small ResNet on the CPU (or any) backend with
  * the clean branch's activations and the mode state built the way the trainer builds them
- * (host/train/trainer.c: want_input_grad from sc_mode_needs_clean_input_grad, the mode
- * configuration resolved by sc_mode_config_resolve), a one-channel normalisation, and a random
- * batch inside the valid range. No Check dependency: every helper returns a status. */
+ * (want_input_grad from sc_mode_needs_clean_input_grad as in host/train/trainer_setup.c, the
+ * mode configuration resolved by sc_mode_config_resolve as in host/train/trainer.c), a
+ * one-channel normalisation, and a random batch inside the valid range. No Check dependency:
+ * every helper returns a status. */
 #ifndef SC_TEST_MODE_FIXTURE_H
 #define SC_TEST_MODE_FIXTURE_H
 
