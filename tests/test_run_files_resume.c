@@ -19,15 +19,6 @@
 #include "tests/common/check_run.h"
 #include "tests/common/cli_runner.h"
 
-typedef struct stop_after {
-    int calls, limit;
-} stop_after;
-
-static int stop_after_steps(void *ctx) {
-    stop_after *s = ctx;
-    return s->calls++ >= s->limit;
-}
-
 /* log.jsonl without the throughput fields (timing differs run to run). */
 static void read_log_without_timing(const char *dir, char *out, size_t len) {
     char path[400], raw[16384];
@@ -72,8 +63,8 @@ START_TEST(test_stop_between_log_lines_resumes_to_the_same_log) {
     ck_assert_msg(sc_train_run(&cfg, NULL, &uninterrupted, &err) == SC_OK, "%s", err.msg);
 
     snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", split);
-    stop_after stop = {0, 9}; /* epoch 2, one step after the log line of step 8 */
-    sc_train_hooks hooks = {.should_stop = stop_after_steps, .ctx = &stop};
+    sc_stop_after stop = {0, 9}; /* epoch 2, one step after the log line of step 8 */
+    sc_train_hooks hooks = {.should_stop = sc_stop_after_steps, .ctx = &stop};
     ck_assert_int_eq(sc_train_run(&cfg, &hooks, &first, &err), SC_ERR_INTERRUPTED);
     ck_assert_int_eq(first.global_step, 9);
     snprintf(cfg.resume, sizeof cfg.resume, "%s/checkpoint-last.safetensors", split);

@@ -41,16 +41,6 @@ START_TEST(test_separable_problem_is_learned) {
 }
 END_TEST
 
-/* Stops the run once `limit` steps have been taken. */
-typedef struct stop_after {
-    int calls, limit;
-} stop_after;
-
-static int stop_after_steps(void *ctx) {
-    stop_after *s = ctx;
-    return s->calls++ >= s->limit;
-}
-
 /* A field of the log.jsonl lines of one type ("step" or "epoch"), indexed by the line's "step"
  * or "epoch" number (1-based); returns the number of lines read. */
 static int read_log_field(const char *log_path, const char *type_wanted, const char *index_key,
@@ -106,8 +96,8 @@ START_TEST(test_resume_is_bit_identical) {
     ck_assert_msg(sc_train_run(&cfg, NULL, &uninterrupted, &err) == SC_OK, "%s", err.msg);
 
     snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", split);
-    stop_after stop = {0, 5}; /* stop in the middle of the first epoch */
-    sc_train_hooks hooks = {stop_after_steps, &stop, NULL};
+    sc_stop_after stop = {0, 5}; /* stop in the middle of the first epoch */
+    sc_train_hooks hooks = {sc_stop_after_steps, &stop, NULL};
     ck_assert_int_eq(sc_train_run(&cfg, &hooks, &first, &err), SC_ERR_INTERRUPTED);
     ck_assert(first.interrupted);
     ck_assert_int_eq(first.global_step, 5);

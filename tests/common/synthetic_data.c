@@ -85,6 +85,11 @@ void sc_synthetic_train_config(sc_train_config *cfg, const char *data_dir, const
     sc_train_config_resolve(cfg, 28);
 }
 
+int sc_stop_after_steps(void *stop_after) {
+    sc_stop_after *s = stop_after;
+    return s->calls++ >= s->limit;
+}
+
 sc_checkpoint_meta sc_synthetic_checkpoint_meta(int classes, int size, const char *mode) {
     sc_checkpoint_meta meta;
     memset(&meta, 0, sizeof meta);

@@ -1,7 +1,7 @@
 /* Synthetic, linearly separable image-classification data for end-to-end tests: class k is a
  * bright square at position k of a grid on a noisy background, written as MNIST-style IDX
- * files so the real loaders read it; the training configuration of a small run on it; and the
- * metadata of a checkpoint trained on it. */
+ * files so the real loaders read it; the training configuration of a small run on it, a hook
+ * that interrupts it; and the metadata of a checkpoint trained on it. */
 #ifndef SC_TEST_SYNTHETIC_DATA_H
 #define SC_TEST_SYNTHETIC_DATA_H
 
@@ -24,6 +24,14 @@ int sc_synthetic_write_idx(const char *dir, int64_t n_train, int64_t n_test, int
  * log_every and any other field it needs after it. */
 void sc_synthetic_train_config(sc_train_config *cfg, const char *data_dir, const char *out_dir,
                                uint64_t seed);
+
+/* A should_stop hook (sc_train_hooks) that interrupts a run once `limit` steps have been
+ * taken; `calls` counts the hook's calls and starts at 0. */
+typedef struct sc_stop_after {
+    int calls, limit;
+} sc_stop_after;
+
+int sc_stop_after_steps(void *stop_after);
 
 /* The metadata of a checkpoint for such data: a resnet8 (CIFAR stem) on 1 x size x size images
  * of `classes` classes, dataset "mnist" with MNIST's normalisation (mean 0.1307, std 0.3081),
