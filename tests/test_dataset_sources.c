@@ -232,8 +232,8 @@ START_TEST(folder_batches_same_for_any_worker_count) {
     int32_t *la = malloc(n * sizeof *la), *lb = malloc(n * sizeof *lb);
     ck_assert_int_eq(run_epochs(src, 1, 0, 0, 0, 0, 2, a, la), n);
     ck_assert_int_eq(sc_test_count_nonfinite(a, n * sample), 0);
-    const int variants[][2] = {{3, 0}, {2, 0}, {0, 1}}; /* workers, synchronous */
-    for (int v = 0; v < 3; v++) {
+    const int variants[][2] = {{2, 0}, {3, 0}, {4, 0}, {0, 1}}; /* workers, synchronous */
+    for (int v = 0; v < 4; v++) {
         memset(b, 0, n * sample * sizeof *b);
         ck_assert_int_eq(run_epochs(src, variants[v][0], variants[v][1], 0, 0, 0, 2, b, lb), n);
         ck_assert_int_eq(memcmp(a, b, n * sample * sizeof *a), 0);
