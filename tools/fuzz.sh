@@ -60,7 +60,9 @@ rm -rf "$seeds"
 "$build/tests/fuzz/fuzz_tool" seeds "$seeds"
 
 # The library a sanitizer report blames: the module of the first frame of the first report's
-# stack that is not the sanitizer's or libFuzzer's own (interceptors, allocator, alarm handler).
+# stack that is not the sanitizer's or libFuzzer's own (interceptors, allocator, alarm handler;
+# the allocation functions it intercepts, as in libFuzzer's -malloc_limit_mb report, whose
+# frames name the fuzz binary).
 blamed_module() {
   awk '/ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)/ { on = 1; next }
        on && /^ *#[0-9]+ 0x[0-9a-f]+ / {
@@ -68,6 +70,7 @@ blamed_module() {
          if (match($0, /\([^ ()]+\+0x[0-9a-f]+\)/)) mod = substr($0, RSTART + 1, RLENGTH - 2)
          else mod = $NF   # a frame of the engine itself: source file and line
          if (fn ~ /^(__|fuzzer::)/ || mod ~ /\/libc\.so/) next
+         if (fn ~ /^(malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|operator)$/) next
          print mod; exit }' "$1"
 }
 # Faults inside these libraries on mutated input are their bugs, not the engine's: libhdf5 1.10
